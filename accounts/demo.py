@@ -1,0 +1,94 @@
+"""Demo data for ``manage.py seed_demo``: a few customers, borrowers and one staff member per
+group. Everything is created through the same services the portal uses, and only once."""
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import national_id
+from accounts.models import User
+from accounts.services import customer_record_upsert
+
+DEMO_PASSWORD = "demo-pass-2026"
+# One shared, published secret for the demo staff's authenticator apps. Demo only.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def demo_national_id(first_seventeen):
+    return first_seventeen + national_id.check_character(first_seventeen)
+
+
+CUSTOMERS = [
+    # external id, legal name, first 17 characters of the ID number, bound login (or None)
+    ("CUST-0001", "张伟", "11010519850312001", "zhang.wei@example.com"),
+    ("CUST-0002", "李娜", "31010419920708002", "li.na@example.com"),
+    ("CUST-0003", "王芳", "44030519880101003", None),  # waiting for the unbound demo login
+]
+UNBOUND_BORROWER = "new.borrower@example.com"
+STAFF = [
+    ("support@example.com", "Support agent"),
+    ("reviewer@example.com", "Appeals reviewer"),
+    ("reviewer2@example.com", "Appeals reviewer"),
+    ("supervisor@example.com", "Supervisor"),
+    ("compliance@example.com", "Compliance officer"),
+    ("compliance2@example.com", "Compliance officer"),
+    ("risk@example.com", "Risk analyst"),
+    ("editor@example.com", "Content editor"),
+]
+SUPERUSER = "admin@example.com"
+
+
+def _login(email, *, is_staff=False, is_superuser=False, language="zh-hans"):
+    user, created = User.objects.get_or_create(
+        email=email,
+        defaults={"is_staff": is_staff, "is_superuser": is_superuser, "preferred_language": language},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+    return user
+
+
+def _staff_mfa(user):
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+        RecoveryCodes.activate(user)
+
+
+@transaction.atomic
+def seed_demo():
+    lines = []
+    for external_id, name, first17, email in CUSTOMERS:
+        number = demo_national_id(first17)
+        record = customer_record_upsert(external_id=external_id, legal_name=name, national_id_number=number)
+        if email:
+            user = _login(email)
+            if user.customer_id is None:
+                user.customer = record
+                user.identity_bound_at = timezone.now()
+                user.save(update_fields=["customer", "identity_bound_at"])
+            lines.append(f"borrower (bound)   {email:28} {DEMO_PASSWORD}")
+        else:
+            unbound_record = (name, number)
+    _login(UNBOUND_BORROWER, language="en")
+    lines.append(
+        f"borrower (unbound) {UNBOUND_BORROWER:28} {DEMO_PASSWORD}   "
+        f"-> bind as {unbound_record[0]} / {unbound_record[1]}"
+    )
+    for email, group_name in STAFF:
+        user = _login(email, is_staff=True)
+        user.groups.add(Group.objects.get(name=group_name))
+        _staff_mfa(user)
+        lines.append(f"staff: {group_name:18} {email:28} {DEMO_PASSWORD}")
+    _staff_mfa(_login(SUPERUSER, is_staff=True, is_superuser=True))
+    lines.append(f"superuser          {SUPERUSER:28} {DEMO_PASSWORD}")
+    lines.append(
+        f"Staff sign in with two-factor authentication: add the secret {DEMO_TOTP_SECRET} to an "
+        "authenticator app, or run `python manage.py demo_totp_code` for the current code."
+    )
+    return lines

@@ -1,0 +1,125 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Audit events are append-only.")
+
+    def delete(self):
+        raise AppendOnlyError("Audit events are append-only.")
+
+    def for_target(self, obj):
+        return self.filter(target_type=obj._meta.label_lower, target_id=str(obj.pk))
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object, from where, and when. Written only by
+    ``portal.services.audit_event_record``; never updated or deleted (the ORM refuses, and on
+    PostgreSQL a trigger refuses too)."""
+
+    occurred_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # PROTECT: a person who appears in the audit log cannot be deleted out from under it.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("actor label"), max_length=254, blank=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    target_type = models.CharField(_("target type"), max_length=100, blank=True)
+    target_id = models.CharField(_("target id"), max_length=64, blank=True)
+    target_label = models.CharField(_("target"), max_length=255, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self):
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.action} {self.target_label}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit events are append-only.")
+
+
+class NotificationQuerySet(models.QuerySet):
+    def for_recipient(self, user):
+        return self.filter(recipient=user)
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+    def email_pending(self):
+        return self.filter(email_status=Notification.EmailStatus.PENDING)
+
+
+class Notification(models.Model):
+    """A notice to one person: shown in their notification centre and, when it has an email,
+    kept here as the outbox until the email has left. Writing the row in the same transaction as
+    the change it reports means a broker outage delays the email but never loses it."""
+
+    class EmailStatus(models.TextChoices):
+        NONE = "none", _("no email")
+        PENDING = "pending", _("waiting to send")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=64, db_index=True)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"))
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    # A key makes "send this once" hold across retries: the same key never makes a second row.
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+
+    email_status = models.CharField(
+        _("email status"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.NONE
+    )
+    email_subject = models.CharField(_("email subject"), max_length=255, blank=True)
+    email_text = models.TextField(_("email text"), blank=True)
+    email_html = models.TextField(_("email HTML"), blank=True)
+    email_attempts = models.PositiveSmallIntegerField(_("email attempts"), default=0)
+    email_sent_at = models.DateTimeField(_("email sent"), null=True, blank=True)
+    email_last_error = models.CharField(_("last email error"), max_length=500, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"]), models.Index(fields=["email_status", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(email_status__in=["none", "pending", "sent", "failed"]),
+                name="notification_email_status_valid",
+            )
+        ]
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,160 @@
+"""Writes that belong to the site shell: the audit log and the notification outbox."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from portal.exceptions import PortalError
+from portal.models import AuditEvent, Notification
+
+logger = logging.getLogger(__name__)
+
+# Field names whose values never go into an audit record, only the fact that they changed.
+SECRET_FIELDS = {"password", "national_id", "national_id_hash", "secret", "key", "token"}
+EMAIL_MAX_ATTEMPTS = 8
+
+
+def client_ip(request):
+    """The client address. Behind a proxy, gunicorn sets REMOTE_ADDR from the forwarded header
+    for the proxies it trusts (--forwarded-allow-ips), so this stays unspoofable."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def redact(values):
+    return {name: ("••••" if name in SECRET_FIELDS else value) for name, value in (values or {}).items()}
+
+
+def audit_event_record(
+    *, actor, action, target=None, summary="", before=None, after=None, request=None, actor_label=None
+):
+    """Append one event to the audit log. The only function that writes AuditEvent."""
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    event = AuditEvent(
+        actor=actor,
+        actor_label=actor_label if actor_label is not None else (actor.get_username() if actor else ""),
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_label=str(target)[:255] if target is not None else "",
+        summary=summary,
+        before=redact(before),
+        after=redact(after),
+        ip_address=client_ip(request),
+    )
+    with transaction.atomic():
+        event.save()
+    return event
+
+
+def task_enqueue_on_commit(task, *args):
+    """Hand ``task`` to the broker once the transaction commits. If the broker is unreachable the
+    work is not lost: it stays recorded in the database (the outbox) and the beat job that sweeps
+    it picks it up later. So a broker outage never turns a borrower's action into an error."""
+
+    def enqueue():
+        if task.app.conf.task_always_eager:  # tests and eager mode: let errors surface
+            task.delay(*args)
+            return
+        try:
+            task.delay(*args)
+        except Exception:  # the broker's failure must not fail the request that already committed
+            logger.warning("Could not enqueue %s%s; the outbox sweep will retry.", task.name, args, exc_info=True)
+
+    transaction.on_commit(enqueue)
+
+
+def notification_send(*, recipient, kind, template, context=None, link="", email=True, idempotency_key=None):
+    """Tell one person something: a notice in their notification centre and, unless ``email`` is
+    False, an email queued in the outbox. Rendered in the recipient's language from
+    ``notifications/<template>.{title.txt,body.txt,email.html}``; the email is handed to Celery
+    after commit. With an ``idempotency_key`` a second call returns the first notice."""
+    if idempotency_key:
+        existing = Notification.objects.filter(idempotency_key=idempotency_key).first()
+        if existing:
+            return existing
+    context = {"recipient": recipient, "link": link, "site_url": settings.SITE_URL, **(context or {})}
+    with translation.override(recipient.preferred_language):
+        title = render_to_string(f"notifications/{template}.title.txt", context).strip()
+        body = render_to_string(f"notifications/{template}.body.txt", context).strip()
+        html = render_to_string(f"notifications/{template}.email.html", {**context, "title": title}) if email else ""
+    notification = Notification(
+        recipient=recipient,
+        kind=kind,
+        title=title,
+        body=body,
+        link=link,
+        idempotency_key=idempotency_key,
+        email_status=Notification.EmailStatus.PENDING if email else Notification.EmailStatus.NONE,
+        email_subject=f"{settings.EMAIL_SUBJECT_PREFIX}{title}" if email else "",
+        email_text=body,
+        email_html=html,
+    )
+    try:
+        with transaction.atomic():
+            notification.save()
+    except IntegrityError:
+        if idempotency_key:
+            return Notification.objects.get(idempotency_key=idempotency_key)
+        raise
+    if email:
+        from portal.tasks import notification_email_deliver
+
+        task_enqueue_on_commit(notification_email_deliver, notification.pk)
+    return notification
+
+
+def notification_email_deliver(*, notification_id):
+    """Send one queued email, at most once: the row is locked and marked sent in the same
+    transaction, so a retried or duplicated task finds it already sent and does nothing."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update().select_related("recipient").filter(pk=notification_id).first()
+        )
+        if notification is None or notification.email_status != Notification.EmailStatus.PENDING:
+            return False
+        message = EmailMultiAlternatives(
+            subject=notification.email_subject,
+            body=notification.email_text + (f"\n\n{settings.SITE_URL}{notification.link}" if notification.link else ""),
+            to=[notification.recipient.email],
+        )
+        if notification.email_html:
+            message.attach_alternative(notification.email_html, "text/html")
+        notification.email_attempts += 1
+        try:
+            message.send()
+        except Exception as error:  # the mail server's failure is recorded and retried later
+            logger.warning("Email for notification %s failed: %s", notification.pk, error)
+            notification.email_last_error = str(error)[:500]
+            if notification.email_attempts >= EMAIL_MAX_ATTEMPTS:
+                notification.email_status = Notification.EmailStatus.FAILED
+            notification.save(update_fields=["email_attempts", "email_last_error", "email_status"])
+            return False
+        notification.email_status = Notification.EmailStatus.SENT
+        notification.email_sent_at = timezone.now()
+        notification.save(update_fields=["email_attempts", "email_status", "email_sent_at"])
+        return True
+
+
+def notification_outbox_pending_ids(*, older_than=timedelta(minutes=1), limit=500):
+    """Emails still waiting after ``older_than``: their first task was lost or failed."""
+    cutoff = timezone.now() - older_than
+    return list(Notification.objects.email_pending().filter(created_at__lt=cutoff).values_list("pk", flat=True)[:limit])
+
+
+def notification_mark_read(*, user, notification_ids=None):
+    """Mark the user's own notices read (all of them when no ids are given)."""
+    queryset = Notification.objects.for_recipient(user).unread()
+    if notification_ids is not None:
+        queryset = queryset.filter(pk__in=notification_ids)
+    return queryset.update(read_at=timezone.now())
+
+
+__all__ = ["PortalError", "audit_event_record", "notification_send", "notification_email_deliver"]

@@ -1,0 +1,19 @@
+"""Celery tasks of the site shell: thin wrappers that call services."""
+
+from celery import shared_task
+
+from portal import services
+
+
+@shared_task(acks_late=True)
+def notification_email_deliver(notification_id):
+    return services.notification_email_deliver(notification_id=notification_id)
+
+
+@shared_task
+def notification_outbox_flush():
+    """Beat safety net: hand every email still waiting to a delivery task."""
+    ids = services.notification_outbox_pending_ids()
+    for notification_id in ids:
+        notification_email_deliver.delay(notification_id)
+    return len(ids)

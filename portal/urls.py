@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts.api import MeView
+from portal import views
+
+api_v1 = [
+    path("me", MeView.as_view(), name="me"),
+]
+
+urlpatterns = [
+    path("", views.home, name="dashboard"),
+    path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/read/", views.notification_mark_read, name="notification_mark_read"),
+    path("i18n/setlang/", views.language_set, name="set_language"),
+    path("health/", views.health, name="health"),
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="api-v1")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
