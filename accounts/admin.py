@@ -9,7 +9,14 @@ from accounts.models import CustomerRecord, IdentityBindingAttempt, User
 class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "identity_bound", "preferred_language", "is_staff", "is_active", "date_joined"]
-    list_filter = ["is_staff", "is_active", "is_superuser", "groups", "preferred_language", ("customer", admin.EmptyFieldListFilter)]
+    list_filter = [
+        "is_staff",
+        "is_active",
+        "is_superuser",
+        "groups",
+        "preferred_language",
+        ("customer", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["email", "customer__external_id"]
     readonly_fields = ["customer", "identity_bound_at", "last_login", "date_joined"]
     list_select_related = ["customer"]

@@ -24,7 +24,16 @@ class UserLanguageMiddleware:
 
 # Paths a signed-in borrower may reach before linking their customer record: sign-in and
 # security pages, account settings, the binding page itself, language switching and assets.
-UNBOUND_ALLOWED_PREFIXES = ("/accounts/", "/identity/", "/settings/", "/i18n/", "/static/", "/api/", "/admin/", "/health/")
+UNBOUND_ALLOWED_PREFIXES = (
+    "/accounts/",
+    "/identity/",
+    "/settings/",
+    "/i18n/",
+    "/static/",
+    "/api/",
+    "/admin/",
+    "/health/",
+)
 
 
 class IdentityBindingRequiredMiddleware:

@@ -28,7 +28,5 @@ def identity_binding_lock_get(*, user, now=None):
 def identity_binding_attempts_left(*, user, now=None):
     now = now or timezone.now()
     window = timedelta(hours=settings.IDENTITY_BINDING_WINDOW_HOURS)
-    failures = IdentityBindingAttempt.objects.filter(
-        user=user, succeeded=False, attempted_at__gt=now - window
-    ).count()
+    failures = IdentityBindingAttempt.objects.filter(user=user, succeeded=False, attempted_at__gt=now - window).count()
     return max(settings.IDENTITY_BINDING_MAX_FAILURES - failures, 0)

@@ -71,9 +71,13 @@ def account_settings(request):
 
 
 @login_required
-@require_POST
-@reauthentication_required
+@reauthentication_required(allow_get=True)
 def api_token_create(request):
+    """GET asks for confirmation; POST (after the password was entered again) creates the token."""
+    if request.method != "POST":
+        return render(
+            request, "accounts/api_token_confirm.html", {"has_token": Token.objects.filter(user=request.user).exists()}
+        )
     token = services.api_token_create(user=request.user, request=request)
     # Shown once, on the next page only.
     request.session["new_api_token"] = token.key

@@ -31,6 +31,18 @@ class NotificationAdmin(ReadOnlyAdmin):
     search_fields = ["recipient__email", "title"]
     list_select_related = ["recipient"]
     date_hierarchy = "created_at"
-    readonly_fields = ["recipient", "kind", "title", "body", "link", "created_at", "read_at", "email_status",
-                       "email_subject", "email_attempts", "email_sent_at", "email_last_error"]
+    readonly_fields = [
+        "recipient",
+        "kind",
+        "title",
+        "body",
+        "link",
+        "created_at",
+        "read_at",
+        "email_status",
+        "email_subject",
+        "email_attempts",
+        "email_sent_at",
+        "email_last_error",
+    ]
     exclude = ["email_html", "email_text", "idempotency_key"]

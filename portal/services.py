@@ -60,7 +60,7 @@ def task_enqueue_on_commit(task, *args):
     it picks it up later. So a broker outage never turns a borrower's action into an error."""
 
     def enqueue():
-        if task.app.conf.task_always_eager:  # tests and eager mode: let errors surface
+        if settings.CELERY_TASK_ALWAYS_EAGER:  # tests and eager mode: let errors surface
             task.delay(*args)
             return
         try:

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,54 +14,93 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
-                ('actor_label', models.CharField(blank=True, max_length=254, verbose_name='actor label')),
-                ('action', models.CharField(db_index=True, max_length=64, verbose_name='action')),
-                ('target_type', models.CharField(blank=True, max_length=100, verbose_name='target type')),
-                ('target_id', models.CharField(blank=True, max_length=64, verbose_name='target id')),
-                ('target_label', models.CharField(blank=True, max_length=255, verbose_name='target')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('before', models.JSONField(blank=True, default=dict, verbose_name='before')),
-                ('after', models.JSONField(blank=True, default=dict, verbose_name='after')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("occurred_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="time")),
+                ("actor_label", models.CharField(blank=True, max_length=254, verbose_name="actor label")),
+                ("action", models.CharField(db_index=True, max_length=64, verbose_name="action")),
+                ("target_type", models.CharField(blank=True, max_length=100, verbose_name="target type")),
+                ("target_id", models.CharField(blank=True, max_length=64, verbose_name="target id")),
+                ("target_label", models.CharField(blank=True, max_length=255, verbose_name="target")),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                ("before", models.JSONField(blank=True, default=dict, verbose_name="before")),
+                ("after", models.JSONField(blank=True, default=dict, verbose_name="after")),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit event',
-                'verbose_name_plural': 'audit events',
-                'ordering': ['-occurred_at', '-id'],
-                'indexes': [models.Index(fields=['target_type', 'target_id'], name='portal_audi_target__6e2e29_idx')],
+                "verbose_name": "audit event",
+                "verbose_name_plural": "audit events",
+                "ordering": ["-occurred_at", "-id"],
+                "indexes": [models.Index(fields=["target_type", "target_id"], name="portal_audi_target__6e2e29_idx")],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(db_index=True, max_length=64, verbose_name='kind')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('body', models.TextField(verbose_name='body')),
-                ('link', models.CharField(blank=True, max_length=500, verbose_name='link')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='read')),
-                ('idempotency_key', models.CharField(blank=True, max_length=200, null=True, unique=True)),
-                ('email_status', models.CharField(choices=[('none', 'no email'), ('pending', 'waiting to send'), ('sent', 'sent'), ('failed', 'failed')], default='none', max_length=10, verbose_name='email status')),
-                ('email_subject', models.CharField(blank=True, max_length=255, verbose_name='email subject')),
-                ('email_text', models.TextField(blank=True, verbose_name='email text')),
-                ('email_html', models.TextField(blank=True, verbose_name='email HTML')),
-                ('email_attempts', models.PositiveSmallIntegerField(default=0, verbose_name='email attempts')),
-                ('email_sent_at', models.DateTimeField(blank=True, null=True, verbose_name='email sent')),
-                ('email_last_error', models.CharField(blank=True, max_length=500, verbose_name='last email error')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='recipient')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(db_index=True, max_length=64, verbose_name="kind")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("body", models.TextField(verbose_name="body")),
+                ("link", models.CharField(blank=True, max_length=500, verbose_name="link")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="read")),
+                ("idempotency_key", models.CharField(blank=True, max_length=200, null=True, unique=True)),
+                (
+                    "email_status",
+                    models.CharField(
+                        choices=[
+                            ("none", "no email"),
+                            ("pending", "waiting to send"),
+                            ("sent", "sent"),
+                            ("failed", "failed"),
+                        ],
+                        default="none",
+                        max_length=10,
+                        verbose_name="email status",
+                    ),
+                ),
+                ("email_subject", models.CharField(blank=True, max_length=255, verbose_name="email subject")),
+                ("email_text", models.TextField(blank=True, verbose_name="email text")),
+                ("email_html", models.TextField(blank=True, verbose_name="email HTML")),
+                ("email_attempts", models.PositiveSmallIntegerField(default=0, verbose_name="email attempts")),
+                ("email_sent_at", models.DateTimeField(blank=True, null=True, verbose_name="email sent")),
+                ("email_last_error", models.CharField(blank=True, max_length=500, verbose_name="last email error")),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recipient",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notification',
-                'verbose_name_plural': 'notifications',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['recipient', 'read_at'], name='portal_noti_recipie_4aa419_idx'), models.Index(fields=['email_status', 'created_at'], name='portal_noti_email_s_c6e7fb_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('email_status__in', ['none', 'pending', 'sent', 'failed'])), name='notification_email_status_valid')],
+                "verbose_name": "notification",
+                "verbose_name_plural": "notifications",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["recipient", "read_at"], name="portal_noti_recipie_4aa419_idx"),
+                    models.Index(fields=["email_status", "created_at"], name="portal_noti_email_s_c6e7fb_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("email_status__in", ["none", "pending", "sent", "failed"])),
+                        name="notification_email_status_valid",
+                    )
+                ],
             },
         ),
     ]

@@ -1,0 +1,73 @@
+"""Factories shared by every test package."""
+
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from accounts import national_id
+from accounts.models import CustomerRecord, User
+
+PASSWORD = "correct-horse-battery-9"
+
+
+def valid_national_id(sequence):
+    """A well-formed ID number with a correct check character, unique per sequence number."""
+    first_seventeen = f"110105198{sequence % 10}0101{sequence % 1000:03d}"
+    return first_seventeen + national_id.check_character(first_seventeen)
+
+
+class CustomerRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CustomerRecord
+        skip_postgeneration_save = True
+
+    class Params:
+        national_id_number = factory.Sequence(valid_national_id)
+
+    external_id = factory.Sequence(lambda n: f"CUST-{n:06d}")
+    legal_name = factory.Sequence(lambda n: f"测试{n}")
+    national_id_hash = factory.LazyAttribute(lambda o: national_id.keyed_hash(o.national_id_number))
+    national_id_last4 = factory.LazyAttribute(lambda o: national_id.last_four(o.national_id_number))
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A login with a verified email address, not yet linked to a customer record."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    preferred_language = "zh-hans"
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified_email(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=extracted is not False, primary=True)
+
+
+class BorrowerFactory(UserFactory):
+    """A login linked to its own customer record."""
+
+    customer = factory.SubFactory(CustomerRecordFactory)
+    identity_bound_at = factory.LazyFunction(timezone.now)
+
+
+class StaffFactory(UserFactory):
+    is_staff = True
+
+    @factory.post_generation
+    def group(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.groups.add(Group.objects.get(name=extracted))
+
+    @factory.post_generation
+    def mfa(obj, create, extracted, **kwargs):
+        """Staff have an authenticator unless mfa=False."""
+        if create and extracted is not False:
+            from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+            TOTP.activate(obj, generate_totp_secret())

@@ -1,0 +1,108 @@
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+
+from portal import services
+from portal.models import Notification
+from portal.tasks import notification_email_deliver, notification_outbox_flush
+from tests.factories import BorrowerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def send(recipient, **kwargs):
+    return services.notification_send(
+        recipient=recipient, kind="api_token_created", template="api_token_created", link="/settings/", **kwargs
+    )
+
+
+def test_notice_is_rendered_in_the_recipients_language(django_capture_on_commit_callbacks):
+    english = BorrowerFactory(preferred_language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        notice = send(english)
+    assert notice.title == "A new API token was created for your login"
+    message = mail.outbox[0]
+    assert message.to == [english.email]
+    assert message.subject.endswith(notice.title)
+    assert message.alternatives[0][1] == "text/html"
+    assert "/settings/" in message.body
+
+
+def test_email_leaves_only_after_commit(borrower, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        send(borrower)
+    assert mail.outbox == []
+    assert len(callbacks) == 1
+
+
+def test_a_retried_delivery_never_sends_twice(borrower):
+    notice = send(borrower)
+    assert notification_email_deliver.delay(notice.pk).get() is True
+    assert notification_email_deliver.delay(notice.pk).get() is False
+    assert len(mail.outbox) == 1
+    notice.refresh_from_db()
+    assert notice.email_status == Notification.EmailStatus.SENT
+    assert notice.email_attempts == 1
+
+
+def test_the_same_idempotency_key_makes_one_notice(borrower):
+    first = send(borrower, idempotency_key="token-created:1")
+    second = send(borrower, idempotency_key="token-created:1")
+    assert first.pk == second.pk
+    assert Notification.objects.filter(recipient=borrower).count() == 1
+
+
+def test_a_broker_outage_delays_the_email_and_the_sweep_sends_it(
+    borrower, django_capture_on_commit_callbacks, settings
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # behave as with a real broker
+    with (
+        mock.patch.object(notification_email_deliver, "delay", side_effect=ConnectionError("broker down")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        notice = send(borrower)  # no exception reaches the borrower
+    notice.refresh_from_db()
+    assert notice.email_status == Notification.EmailStatus.PENDING
+    assert mail.outbox == []
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        assert notification_outbox_flush.delay().get() == 1
+    notice.refresh_from_db()
+    assert notice.email_status == Notification.EmailStatus.SENT
+    assert len(mail.outbox) == 1
+
+
+def test_a_mail_server_failure_is_kept_for_retry(borrower, settings):
+    notice = send(borrower)
+    with mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=OSError("smtp down")):
+        assert services.notification_email_deliver(notification_id=notice.pk) is False
+    notice.refresh_from_db()
+    assert notice.email_status == Notification.EmailStatus.PENDING
+    assert notice.email_last_error == "smtp down"
+
+
+def test_notification_centre_shows_only_my_notices(client, borrower, django_assert_max_num_queries):
+    other = BorrowerFactory()
+    for _index in range(5):
+        send(borrower)
+    send(other)
+    client.force_login(borrower)
+    with django_assert_max_num_queries(10):
+        response = client.get("/notifications/")
+    assert len(response.context["page"].object_list) == 5
+
+
+def test_marking_read_touches_only_my_notices(client, borrower):
+    other = BorrowerFactory()
+    mine, theirs = send(borrower), send(other)
+    client.force_login(borrower)
+    client.post("/notifications/read/", {"notification": [mine.pk, theirs.pk]})
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.read_at is not None
+    assert theirs.read_at is None
