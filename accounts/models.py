@@ -1,6 +1,5 @@
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
-from django.contrib.auth.models import BaseUserManager
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -122,3 +121,6 @@ class IdentityBindingAttempt(models.Model):
         verbose_name_plural = _("identity binding attempts")
         ordering = ["-attempted_at"]
         indexes = [models.Index(fields=["user", "succeeded", "attempted_at"])]
+
+    def __str__(self):
+        return f"{self.user} {self.attempted_at:%Y-%m-%d %H:%M} {'ok' if self.succeeded else 'failed'}"

@@ -61,7 +61,7 @@ def test_unknown_customer_and_wrong_name_get_the_same_message(unbound_user, cust
 
 
 def test_a_customer_linked_to_another_login_is_refused_like_an_unknown_one(unbound_user):
-    owner = BorrowerFactory(customer=CustomerRecordFactory(legal_name="赵六", national_id_number=valid_national_id(55)))
+    BorrowerFactory(customer=CustomerRecordFactory(legal_name="赵六", national_id_number=valid_national_id(55)))
     with pytest.raises(PortalError) as error:
         identity_binding_submit(user=unbound_user, legal_name="赵六", national_id_number=valid_national_id(55))
     assert error.value.code == "no_match"

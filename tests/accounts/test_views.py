@@ -1,7 +1,6 @@
 import pytest
 from django.urls import reverse
 from django.utils import translation
-
 from rest_framework.authtoken.models import Token
 
 from accounts.models import User

@@ -8,7 +8,14 @@ from tests.factories import BorrowerFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
-STAFF_GROUPS = ["Support agent", "Appeals reviewer", "Supervisor", "Compliance officer", "Risk analyst", "Content editor"]
+STAFF_GROUPS = [
+    "Support agent",
+    "Appeals reviewer",
+    "Supervisor",
+    "Compliance officer",
+    "Risk analyst",
+    "Content editor",
+]
 
 
 def test_every_staff_group_exists():
