@@ -5,7 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import accounts.models
+import accounts.models.identity
 
 
 class Migration(migrations.Migration):
@@ -114,7 +114,7 @@ class Migration(migrations.Migration):
                 "ordering": ["email"],
             },
             managers=[
-                ("objects", accounts.models.UserManager()),
+                ("objects", accounts.models.identity.UserManager()),
             ],
         ),
         migrations.CreateModel(
