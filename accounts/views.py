@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
-from accounts import services
+from accounts import selectors, services
 from accounts.forms import IdentityBindingForm, PreferencesForm
 from accounts.selectors import identity_binding_attempts_left, identity_binding_lock_get
 from portal.exceptions import PortalError
@@ -91,3 +91,17 @@ def api_token_revoke(request):
     if services.api_token_revoke(user=request.user, request=request):
         messages.success(request, _("Your API token was revoked. Apps using it are signed out."))
     return redirect("account_settings")
+
+
+@login_required
+def credit_history(request, account_id):
+    account = selectors.credit_account_get(user=request.user, account_id=account_id)
+    changes = selectors.limit_change_list(user=request.user, account=account)
+    return render(request, "accounts/credit_history.html", {"account": account, "changes": changes})
+
+
+@login_required
+def credit_repayments(request, account_id):
+    account = selectors.credit_account_get(user=request.user, account_id=account_id)
+    installments = selectors.repayment_schedule(account=account)
+    return render(request, "accounts/credit_repayments.html", {"account": account, "installments": installments})

@@ -247,6 +247,9 @@ SPECTACULAR_SETTINGS = {
 IDENTITY_BINDING_MAX_FAILURES = env.int("IDENTITY_BINDING_MAX_FAILURES", default=5)
 IDENTITY_BINDING_WINDOW_HOURS = env.int("IDENTITY_BINDING_WINDOW_HOURS", default=24)
 
+# A borrower may appeal a decision against them for this many days after it takes effect.
+APPEAL_WINDOW_DAYS = env.int("APPEAL_WINDOW_DAYS", default=60)
+
 # Staff must use two-factor authentication to reach the admin.
 ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=True)
 

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
+from accounts import selectors as credit_selectors
 from accounts.services import user_preferences_update
 from portal import selectors, services
 
@@ -26,7 +27,16 @@ def home(request):
 @login_required
 def dashboard(request):
     user = request.user
+    accounts = [
+        {
+            "account": account,
+            "next_due": credit_selectors.next_installment_due(account=account),
+            "score_trend": credit_selectors.credit_score_trend(account=account),
+        }
+        for account in credit_selectors.credit_account_list(user=user)
+    ]
     context = {
+        "accounts": accounts,
         "customer": user.customer,
         "unread_count": selectors.notification_unread_count(user=user),
         "recent_notifications": selectors.notification_list(user=user)[:3],

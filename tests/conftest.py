@@ -12,6 +12,28 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _ledger_matches_accounts(request):
+    """After every test that touched the database: each account's limit and status equal its
+    newest ledger row. (PostgreSQL also enforces this at commit; this covers SQLite runs.)"""
+    yield
+    if "django_db_blocker" not in request.fixturenames or not _uses_db(request):
+        return
+    from accounts.models import CreditAccount, LimitChange
+
+    mismatched = []
+    for account in CreditAccount.objects.all():
+        newest = LimitChange.objects.filter(account=account).order_by("-sequence").first()
+        if newest is None or (newest.new_limit, newest.new_status) != (account.credit_limit, account.status):
+            mismatched.append(account.external_id)
+    assert mismatched == [], "accounts out of step with their ledger"
+
+
+def _uses_db(request):
+    marker = request.node.get_closest_marker("django_db")
+    return marker is not None or any(name in request.fixturenames for name in ("db", "transactional_db", "live_server"))
+
+
 @pytest.fixture
 def password():
     return PASSWORD

@@ -71,3 +71,49 @@ class StaffFactory(UserFactory):
             from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
             TOTP.activate(obj, generate_totp_secret())
+
+
+class CreditProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.CreditProduct"
+        django_get_or_create = ("code",)
+
+    code = "revolving"
+    name_zh = "随借随还信用额度"
+    name_en = "Borrow-anytime credit line"
+
+
+def credit_account(customer=None, credit_limit="50000.00", outstanding_balance="0.00", **kwargs):
+    """An account opened through the service, so it has its opening ledger row like a real one."""
+    from accounts.services import credit_account_open
+
+    customer = customer or CustomerRecordFactory()
+    credit_account.counter += 1
+    return credit_account_open(
+        customer=customer,
+        external_id=kwargs.pop("external_id", f"ACC-{credit_account.counter:06d}"),
+        product=kwargs.pop("product", None) or CreditProductFactory(),
+        credit_limit=credit_limit,
+        outstanding_balance=outstanding_balance,
+        **kwargs,
+    )
+
+
+credit_account.counter = 0
+
+
+class CreditScoreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.CreditScore"
+
+    score = 720
+    scored_at = factory.LazyFunction(timezone.now)
+
+
+class RepaymentInstallmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.RepaymentInstallment"
+
+    external_id = factory.Sequence(lambda n: f"INST-{n:07d}")
+    due_date = factory.LazyFunction(lambda: (timezone.now() + timezone.timedelta(days=10)).date())
+    amount_due = "1200.00"

@@ -8,8 +8,11 @@ from accounts.services.identity import (
     identity_binding_submit,
     user_preferences_update,
 )
+from accounts.services.limits import credit_account_open, limit_change_apply
 
 __all__ = [
+    "credit_account_open",
+    "limit_change_apply",
     "api_token_create",
     "api_token_revoke",
     "customer_record_upsert",

@@ -1,0 +1,172 @@
+"""Opening accounts and changing limits: the only code that writes the limit-change ledger.
+
+Every change locks the account row, appends the ledger row, updates the account, writes the
+audit event and the borrower's notice, all in one transaction. A change the borrower did not
+ask for carries its reasons and an appeal deadline."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import CreditAccount, LimitChange, ReasonCode, User
+from portal.exceptions import PortalError
+from portal.services import audit_event_record, notification_send
+
+MAX_REASONS = 4
+CENT = Decimal("0.01")
+
+# Kinds a borrower did not ask for: they carry reasons and can be appealed.
+APPEALABLE_KINDS = {
+    LimitChange.Kind.RISK_REDUCTION,
+    LimitChange.Kind.RISK_FREEZE,
+    LimitChange.Kind.CLEARANCE,
+    LimitChange.Kind.CORE_SYNC,
+}
+
+
+def credit_account_open(*, customer, external_id, product, credit_limit, opened_at=None, outstanding_balance=0):
+    """Create an account mirrored from the core system, with its opening ledger row."""
+    credit_limit = Decimal(credit_limit).quantize(CENT)
+    if credit_limit < 0:
+        raise PortalError(_("A credit limit cannot be negative."), field="credit_limit")
+    opened_at = opened_at or timezone.now()
+    with transaction.atomic():
+        account = CreditAccount.objects.create(
+            customer=customer,
+            external_id=external_id,
+            product=product,
+            credit_limit=credit_limit,
+            outstanding_balance=Decimal(outstanding_balance).quantize(CENT),
+            status=CreditAccount.Status.ACTIVE,
+            opened_at=opened_at,
+        )
+        LimitChange.objects.create(
+            account=account,
+            sequence=1,
+            kind=LimitChange.Kind.OPENING,
+            previous_limit=Decimal("0.00"),
+            new_limit=credit_limit,
+            previous_status=CreditAccount.Status.ACTIVE,
+            new_status=CreditAccount.Status.ACTIVE,
+            decided_by=LimitChange.DecidedBy.CORE_SYSTEM,
+            effective_at=opened_at,
+        )
+        audit_event_record(
+            actor=None,
+            actor_label="core-system",
+            action="credit_account.opened",
+            target=account,
+            after={"credit_limit": str(credit_limit)},
+        )
+    return account
+
+
+def _validate_reasons(reason_codes, kind):
+    codes = list(dict.fromkeys(reason_codes or []))  # keep order, drop repeats
+    if len(codes) > MAX_REASONS:
+        raise PortalError(_("Give at most four principal reasons, most important first."), field="reason_codes")
+    known = set(ReasonCode.objects.filter(code__in=codes).values_list("code", flat=True))
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        raise PortalError(_("Unknown reason code: %(codes)s.") % {"codes": ", ".join(unknown)}, field="reason_codes")
+    if kind in APPEALABLE_KINDS and not codes:
+        raise PortalError(_("A change the borrower did not ask for needs at least one reason."), field="reason_codes")
+    return codes
+
+
+def limit_change_apply(
+    *,
+    account,
+    kind,
+    new_limit=None,
+    new_status=None,
+    reason_codes=(),
+    decided_by,
+    decided_by_user=None,
+    policy_version="",
+    source_reference="",
+    effective_at=None,
+    request=None,
+):
+    """Append one change to the ledger and apply it to the account, with notice and audit.
+
+    ``new_limit``/``new_status`` default to the current ones (e.g. a freeze keeps the limit).
+    Safe against two changes racing: the account row is locked and re-read first."""
+    codes = _validate_reasons(reason_codes, kind)
+    effective_at = effective_at or timezone.now()
+    with transaction.atomic():
+        account = CreditAccount.objects.select_for_update().select_related("product", "customer").get(pk=account.pk)
+        target_limit = account.credit_limit if new_limit is None else Decimal(new_limit).quantize(CENT)
+        target_status = new_status or account.status
+        if target_limit < 0:
+            raise PortalError(_("A credit limit cannot be negative."), field="new_limit")
+        if target_status not in CreditAccount.Status.values:
+            raise PortalError(_("Unknown account status."), field="new_status")
+        if target_limit == account.credit_limit and target_status == account.status:
+            raise PortalError(_("This change would not change the limit or the status."), code="no_change")
+        previous_limit, previous_status = account.credit_limit, account.status
+        sequence = (account.limit_changes.aggregate(top=Max("sequence"))["top"] or 0) + 1
+        appeal_deadline = (
+            effective_at + timedelta(days=settings.APPEAL_WINDOW_DAYS) if kind in APPEALABLE_KINDS else None
+        )
+        account.credit_limit, account.status = target_limit, target_status
+        account.save(update_fields=["credit_limit", "status", "updated_at"])
+
+        notice = None
+        recipient = User.objects.filter(customer_id=account.customer_id).first()
+        if recipient is not None:
+            reasons = sorted(ReasonCode.objects.filter(code__in=codes), key=lambda reason: codes.index(reason.code))
+            notice = notification_send(
+                recipient=recipient,
+                kind=f"limit_change.{kind}",
+                template="limit_change",
+                context={
+                    "account": account,
+                    "kind": kind,
+                    "kind_label": LimitChange.Kind(kind).label,
+                    "previous_limit": previous_limit,
+                    "new_limit": target_limit,
+                    "previous_status": CreditAccount.Status(previous_status).label,
+                    "new_status": CreditAccount.Status(target_status).label,
+                    "status_changed": previous_status != target_status,
+                    "available_credit": account.available_credit,
+                    "currency": account.product.currency,
+                    "effective_at": effective_at,
+                    "reasons": reasons,
+                    "appeal_deadline": appeal_deadline,
+                },
+                link=f"/credit/{account.pk}/history/",
+            )
+        change = LimitChange.objects.create(
+            account=account,
+            sequence=sequence,
+            kind=kind,
+            previous_limit=previous_limit,
+            new_limit=target_limit,
+            previous_status=previous_status,
+            new_status=target_status,
+            reason_codes=codes,
+            decided_by=decided_by,
+            decided_by_user=decided_by_user,
+            policy_version=policy_version,
+            source_reference=source_reference,
+            effective_at=effective_at,
+            notice=notice,
+            appeal_deadline=appeal_deadline,
+        )
+        audit_event_record(
+            actor=decided_by_user,
+            actor_label=None if decided_by_user else decided_by,
+            action=f"limit_change.{kind}",
+            target=account,
+            before={"credit_limit": str(previous_limit), "status": previous_status},
+            after={"credit_limit": str(target_limit), "status": target_status, "reasons": codes},
+            summary=f"ledger #{sequence}",
+            request=request,
+        )
+    return change
