@@ -2,9 +2,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
-from django.core import mail
 from django.utils import timezone, translation
 
 from accounts.models import CreditAccount, LimitChange
