@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import national_id
-from accounts.models import User
-from accounts.services import customer_record_upsert
+from accounts.models import CreditAccount, CreditProduct, CreditScore, LimitChange, RepaymentInstallment, User
+from accounts.services import credit_account_open, customer_record_upsert, limit_change_apply
 
 DEMO_PASSWORD = "demo-pass-2026"
 # One shared, published secret for the demo staff's authenticator apps. Demo only.
@@ -21,6 +21,27 @@ DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 def demo_national_id(first_seventeen):
     return first_seventeen + national_id.check_character(first_seventeen)
 
+
+# external id, customer, limit, balance, monthly scores (oldest first), what happened lately
+ACCOUNTS = [
+    (
+        "ACC-0001",
+        "CUST-0001",
+        "50000.00",
+        "12000.00",
+        [742, 748, 751, 755, 753, 749, 740, 731, 718, 702, 690, 684],
+        "cut",
+    ),
+    (
+        "ACC-0002",
+        "CUST-0002",
+        "20000.00",
+        "3500.00",
+        [690, 694, 699, 703, 706, 710, 712, 715, 716, 720, 722, 725],
+        None,
+    ),
+    ("ACC-0003", "CUST-0003", "30000.00", "0.00", [700, 702, 701, 705, 707, 706, 709, 711, 710, 712, 713, 715], None),
+]
 
 CUSTOMERS = [
     # external id, legal name, first 17 characters of the ID number, bound login (or None)
@@ -75,6 +96,8 @@ def seed_demo():
             lines.append(f"borrower (bound)   {email:28} {DEMO_PASSWORD}")
         else:
             unbound_record = (name, number)
+    for row in ACCOUNTS:
+        _demo_account(*row)
     _login(UNBOUND_BORROWER, language="en")
     lines.append(
         f"borrower (unbound) {UNBOUND_BORROWER:28} {DEMO_PASSWORD}   "
@@ -92,3 +115,53 @@ def seed_demo():
         "authenticator app, or run `python manage.py demo_totp_code` for the current code."
     )
     return lines
+
+
+def _demo_account(external_id, customer_external_id, limit, balance, scores, story):
+    if CreditAccount.objects.filter(external_id=external_id).exists():
+        return
+    from accounts.models import CustomerRecord
+
+    product, _created = CreditProduct.objects.get_or_create(
+        code="revolving", defaults={"name_zh": "随借随还信用额度", "name_en": "Borrow-anytime credit line"}
+    )
+    now = timezone.now()
+    account = credit_account_open(
+        customer=CustomerRecord.objects.get(external_id=customer_external_id),
+        external_id=external_id,
+        product=product,
+        credit_limit=limit,
+        outstanding_balance=balance,
+        opened_at=now - timezone.timedelta(days=400),
+    )
+    CreditScore.objects.bulk_create(
+        CreditScore(account=account, score=score, scored_at=now - timezone.timedelta(days=30 * (len(scores) - index)))
+        for index, score in enumerate(scores)
+    )
+    today = timezone.localdate()
+    installments = []
+    for month in range(-6, 6):
+        due = today + timezone.timedelta(days=30 * month + 5)
+        paid = month < 0
+        installments.append(
+            RepaymentInstallment(
+                account=account,
+                external_id=f"{external_id}-{month + 7:02d}",
+                due_date=due,
+                amount_due="1050.00",
+                amount_paid="1050.00" if paid else "0.00",
+                paid_at=now + timezone.timedelta(days=30 * month + 3) if paid else None,
+                status="paid" if paid else "scheduled",
+            )
+        )
+    RepaymentInstallment.objects.bulk_create(installments)
+    if story == "cut":
+        limit_change_apply(
+            account=account,
+            kind=LimitChange.Kind.RISK_REDUCTION,
+            new_limit="35000.00",
+            reason_codes=["score_drop", "linked_overdue"],
+            decided_by=LimitChange.DecidedBy.POLICY,
+            policy_version="demo-1",
+            effective_at=now - timezone.timedelta(days=3),
+        )

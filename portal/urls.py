@@ -2,11 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from accounts.api import MeView
+from accounts.api import CreditAccountListView, LimitChangeListView, MeView
 from portal import views
+from portal.api_views import NotificationListView, NotificationReadView
 
 api_v1 = [
     path("me", MeView.as_view(), name="me"),
+    path("accounts/", CreditAccountListView.as_view(), name="account-list"),
+    path("accounts/<int:account_id>/limit-changes/", LimitChangeListView.as_view(), name="limit-change-list"),
+    path("notifications/", NotificationListView.as_view(), name="notification-list"),
+    path("notifications/read/", NotificationReadView.as_view(), name="notification-read"),
 ]
 
 urlpatterns = [

@@ -88,3 +88,26 @@ def test_a_staff_change_in_admin_is_audited_with_before_and_after(client):
     assert event.actor == superuser
     assert event.before["is_active"] is True
     assert event.after["is_active"] is False
+
+
+def test_support_agent_reads_an_account_with_its_ledger_but_cannot_change_it(client):
+    from tests.factories import credit_account
+
+    agent = StaffFactory(group="Support agent")
+    account = credit_account()
+    client.force_login(agent)
+    page = client.get(reverse("admin:accounts_creditaccount_change", args=[account.pk]))
+    assert page.status_code == 200
+    assert (
+        "line opened" in page.content.decode()
+        or "opening" in page.content.decode()
+        or "额度开通" in page.content.decode()
+    )
+    assert (
+        client.post(
+            reverse("admin:accounts_creditaccount_change", args=[account.pk]), {"credit_limit": "1"}
+        ).status_code
+        == 403
+    )
+    account.refresh_from_db()
+    assert str(account.credit_limit) == "50000.00"

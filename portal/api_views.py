@@ -1,0 +1,50 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal import selectors, services
+
+
+class NotificationListView(generics.ListAPIView):
+    """The signed-in person's notices, newest first."""
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "Notification"
+
+        id = serializers.IntegerField()
+        kind = serializers.CharField()
+        title = serializers.CharField()
+        body = serializers.CharField()
+        link = serializers.CharField()
+        created_at = serializers.DateTimeField()
+        read_at = serializers.DateTimeField(allow_null=True)
+
+    serializer_class = OutputSerializer
+
+    def get_queryset(self):
+        return selectors.notification_list(user=self.request.user)
+
+
+class NotificationReadView(APIView):
+    """Mark notices read: the given ids, or all of them when none are given."""
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "NotificationReadRequest"
+
+        ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=500)
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "NotificationReadResult"
+
+        marked = serializers.IntegerField()
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer, operation_id="notifications_read")
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        marked = services.notification_mark_read(user=request.user, notification_ids=data.validated_data.get("ids"))
+        return Response(self.OutputSerializer({"marked": marked}).data)
