@@ -106,6 +106,8 @@ class Notification(models.Model):
     email_attempts = models.PositiveSmallIntegerField(_("email attempts"), default=0)
     email_sent_at = models.DateTimeField(_("email sent"), null=True, blank=True)
     email_last_error = models.CharField(_("last email error"), max_length=500, blank=True)
+    # After a failure the outbox sweep waits until this time (growing with each attempt).
+    email_next_attempt_at = models.DateTimeField(_("next email attempt"), null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 

@@ -135,7 +135,12 @@ def notification_email_deliver(*, notification_id):
             notification.email_last_error = str(error)[:500]
             if notification.email_attempts >= EMAIL_MAX_ATTEMPTS:
                 notification.email_status = Notification.EmailStatus.FAILED
-            notification.save(update_fields=["email_attempts", "email_last_error", "email_status"])
+            # Back off: 2, 4, 8 … minutes, at most an hour, before the sweep tries again.
+            delay_minutes = min(2**notification.email_attempts, 60)
+            notification.email_next_attempt_at = timezone.now() + timedelta(minutes=delay_minutes)
+            notification.save(
+                update_fields=["email_attempts", "email_last_error", "email_status", "email_next_attempt_at"]
+            )
             return False
         notification.email_status = Notification.EmailStatus.SENT
         notification.email_sent_at = timezone.now()
@@ -144,9 +149,15 @@ def notification_email_deliver(*, notification_id):
 
 
 def notification_outbox_pending_ids(*, older_than=timedelta(minutes=1), limit=500):
-    """Emails still waiting after ``older_than``: their first task was lost or failed."""
-    cutoff = timezone.now() - older_than
-    return list(Notification.objects.email_pending().filter(created_at__lt=cutoff).values_list("pk", flat=True)[:limit])
+    """Emails still waiting: never tried for ``older_than`` (their task was lost), or failed
+    and now due for another try."""
+    from django.db.models import Q
+
+    now = timezone.now()
+    due = Q(email_next_attempt_at__isnull=True, created_at__lt=now - older_than) | Q(email_next_attempt_at__lte=now)
+    return list(
+        Notification.objects.email_pending().filter(due).order_by("created_at").values_list("pk", flat=True)[:limit]
+    )
 
 
 def notification_mark_read(*, user, notification_ids=None):

@@ -11,12 +11,14 @@ api_v1 = [
     path("accounts/", CreditAccountListView.as_view(), name="account-list"),
     path("accounts/<int:account_id>/limit-changes/", LimitChangeListView.as_view(), name="limit-change-list"),
     path("notifications/", NotificationListView.as_view(), name="notification-list"),
+    path("notifications/<int:notification_id>/", views.notification_detail, name="notification_detail"),
     path("notifications/read/", NotificationReadView.as_view(), name="notification-read"),
 ]
 
 urlpatterns = [
     path("", views.home, name="dashboard"),
     path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/<int:notification_id>/", views.notification_detail, name="notification_detail"),
     path("notifications/read/", views.notification_mark_read, name="notification_mark_read"),
     path("i18n/setlang/", views.language_set, name="set_language"),
     path("health/", views.health, name="health"),

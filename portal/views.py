@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -48,6 +48,15 @@ def dashboard(request):
 def notification_list(request):
     page = Paginator(selectors.notification_list(user=request.user), 20).get_page(request.GET.get("page"))
     return render(request, "portal/notification_list.html", {"page": page})
+
+
+@login_required
+def notification_detail(request, notification_id):
+    """One notice, in full. Opening it marks it read."""
+    notice = get_object_or_404(selectors.notification_list(user=request.user), pk=notification_id)
+    if notice.read_at is None:
+        services.notification_mark_read(user=request.user, notification_ids=[notice.pk])
+    return render(request, "portal/notification_detail.html", {"notice": notice})
 
 
 @login_required

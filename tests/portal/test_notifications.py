@@ -106,3 +106,39 @@ def test_marking_read_touches_only_my_notices(client, borrower):
     theirs.refresh_from_db()
     assert mine.read_at is not None
     assert theirs.read_at is None
+
+
+def test_opening_a_notice_marks_it_read_and_the_header_count_drops(client, borrower):
+    first, _second = send(borrower), send(borrower)
+    client.force_login(borrower)
+    assert client.get("/settings/").context["unread_notification_count"]() == 2
+    response = client.get(f"/notifications/{first.pk}/")
+    assert first.body in response.content.decode()
+    first.refresh_from_db()
+    assert first.read_at is not None
+    assert client.get("/settings/").context["unread_notification_count"]() == 1
+
+
+def test_another_persons_notice_is_a_404(client, borrower):
+    theirs = send(BorrowerFactory())
+    client.force_login(borrower)
+    assert client.get(f"/notifications/{theirs.pk}/").status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+
+
+def test_failed_emails_are_retried_with_growing_waits(borrower):
+    notice = send(borrower)
+    start = timezone.now()
+    with (
+        time_machine.travel(start, tick=False),
+        mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=OSError("smtp down")),
+    ):
+        services.notification_email_deliver(notification_id=notice.pk)
+        services.notification_email_deliver(notification_id=notice.pk)
+    notice.refresh_from_db()
+    assert notice.email_next_attempt_at == start + timedelta(minutes=4)
+    with time_machine.travel(start + timedelta(minutes=3), tick=False):
+        assert services.notification_outbox_pending_ids() == []
+    with time_machine.travel(start + timedelta(minutes=5), tick=False):
+        assert services.notification_outbox_pending_ids() == [notice.pk]
