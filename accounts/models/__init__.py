@@ -9,6 +9,7 @@ from accounts.models.credit import (
     RepaymentInstallment,
 )
 from accounts.models.identity import CustomerRecord, IdentityBindingAttempt, User, UserManager
+from accounts.models.risk import PolicyVersion, RiskDecision, RiskSignal
 
 __all__ = [
     "CreditAccount",
@@ -17,8 +18,11 @@ __all__ = [
     "CustomerRecord",
     "IdentityBindingAttempt",
     "LimitChange",
+    "PolicyVersion",
     "ReasonCode",
     "RepaymentInstallment",
+    "RiskDecision",
+    "RiskSignal",
     "User",
     "UserManager",
 ]

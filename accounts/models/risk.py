@@ -1,0 +1,189 @@
+"""Risk signals from the core system, the versioned limit policy, and the decisions it makes."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models.credit import CreditAccount
+
+
+class RiskSignal(models.Model):
+    """One observation about an account, as the core system sent it. ``value`` means, by kind:
+    score_update — the new score; linked_overdue — days overdue on a linked account (0 = cured);
+    borrowing_frequency — draws in the last 30 days; repayment_speed — average days paid after
+    the due date over recent installments (negative = early)."""
+
+    class Kind(models.TextChoices):
+        SCORE_UPDATE = "score_update", _("credit score update")
+        LINKED_OVERDUE = "linked_overdue", _("linked account overdue")
+        BORROWING_FREQUENCY = "borrowing_frequency", _("borrowing frequency")
+        REPAYMENT_SPEED = "repayment_speed", _("repayment speed")
+
+    external_id = models.CharField(_("external id"), max_length=64, unique=True)
+    account = models.ForeignKey(CreditAccount, on_delete=models.CASCADE, related_name="risk_signals")
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    value = models.DecimalField(_("value"), max_digits=10, decimal_places=2)
+    observed_at = models.DateTimeField(_("observed"))
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    evaluated_at = models.DateTimeField(_("evaluated"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("risk signal")
+        verbose_name_plural = _("risk signals")
+        ordering = ["-observed_at"]
+        indexes = [
+            models.Index(fields=["account", "kind", "-observed_at"]),
+            models.Index(
+                fields=["evaluated_at"], name="risk_signal_unevaluated", condition=models.Q(evaluated_at=None)
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=["score_update", "linked_overdue", "borrowing_frequency", "repayment_speed"]
+                ),
+                name="risk_signal_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account} {self.kind}={self.value}"
+
+
+class PolicyVersionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=PolicyVersion.Status.ACTIVE)
+
+
+class PolicyVersion(models.Model):
+    """One version of the limit policy. A version is edited while it is a draft, previewed
+    against current data, then activated (which retires the previous one). Active and retired
+    versions never change, so every decision can name the exact rules that made it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        ACTIVE = "active", _("active")
+        RETIRED = "retired", _("retired")
+
+    name = models.CharField(_("name"), max_length=100)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    notes = models.TextField(_("what changed and why"), blank=True)
+
+    score_lookback_days = models.PositiveSmallIntegerField(_("score look-back (days)"), default=183)
+    score_drop_points = models.PositiveSmallIntegerField(_("score fall that cuts (points)"), default=50)
+    watch_score_drop_points = models.PositiveSmallIntegerField(_("score fall that warns (points)"), default=30)
+    base_cut_percent = models.PositiveSmallIntegerField(_("cut for a score fall alone (%)"), default=30)
+    combined_cut_percent = models.PositiveSmallIntegerField(_("cut with another factor (%)"), default=50)
+    overdue_days_threshold = models.PositiveSmallIntegerField(_("linked overdue counts from (days)"), default=1)
+    borrowing_frequency_threshold = models.PositiveSmallIntegerField(_("draws in 30 days that count"), default=12)
+    repayment_delay_threshold = models.DecimalField(
+        _("average days late that count"), max_digits=5, decimal_places=1, default=Decimal("3.0")
+    )
+    macro_tightening = models.BooleanField(_("macro-economic tightening in force"), default=False)
+    freeze_overdue_days = models.PositiveSmallIntegerField(_("linked overdue that freezes (days)"), default=60)
+    freeze_factor_count = models.PositiveSmallIntegerField(_("factors beside a score fall that freeze"), default=3)
+    approval_cut_percent = models.PositiveSmallIntegerField(_("cuts above this need approval (%)"), default=50)
+    warn_before_cut = models.BooleanField(
+        _("warn first; cut only if the signal persists at the next evaluation"), default=True
+    )
+    watch_valid_days = models.PositiveSmallIntegerField(_("a warning counts for (days)"), default=45)
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = PolicyVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("limit policy version")
+        verbose_name_plural = _("limit policy versions")
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"], condition=models.Q(status="active"), name="one_active_policy_version"
+            ),
+            models.CheckConstraint(condition=models.Q(base_cut_percent__lte=100), name="policy_base_cut_max"),
+            models.CheckConstraint(condition=models.Q(combined_cut_percent__lte=100), name="policy_combined_cut_max"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "active", "retired"]), name="policy_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"v{self.pk} {self.name} ({self.get_status_display()})"
+
+    @property
+    def label(self):
+        return f"v{self.pk}"
+
+
+class RiskDecisionQuerySet(models.QuerySet):
+    def awaiting_approval(self):
+        return self.filter(status=RiskDecision.Status.PENDING_APPROVAL)
+
+
+class RiskDecision(models.Model):
+    """What the policy decided for one account at one evaluation."""
+
+    class Kind(models.TextChoices):
+        WATCH = "watch", _("early warning")
+        REDUCTION = "reduction", _("limit reduction")
+        FREEZE = "freeze", _("freeze")
+
+    class Status(models.TextChoices):
+        PENDING_APPROVAL = "pending_approval", _("waiting for approval")
+        APPLIED = "applied", _("applied")
+        REJECTED = "rejected", _("rejected")
+        SUPERSEDED = "superseded", _("superseded")
+        WARNED = "warned", _("borrower warned")
+
+    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="risk_decisions")
+    policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="decisions")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    previous_limit = models.DecimalField(_("limit before"), max_digits=12, decimal_places=2)
+    proposed_limit = models.DecimalField(_("proposed limit"), max_digits=12, decimal_places=2)
+    reason_codes = models.JSONField(_("reason codes"), default=list)
+    inputs = models.JSONField(_("inputs"), default=dict, help_text=_("The figures the policy saw."))
+    # The signals that led here; the same set never makes a second decision.
+    trigger_key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+    limit_change = models.OneToOneField(
+        "accounts.LimitChange", null=True, blank=True, on_delete=models.PROTECT, related_name="risk_decision"
+    )
+    notice = models.ForeignKey("portal.Notification", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    objects = RiskDecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("risk decision")
+        verbose_name_plural = _("risk decisions")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "trigger_key"], name="risk_decision_once_per_trigger"),
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=models.Q(status="pending_approval"),
+                name="one_pending_risk_decision_per_account",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(proposed_limit__gte=0) & models.Q(proposed_limit__lte=models.F("previous_limit")),
+                name="risk_decision_never_raises",
+            ),
+        ]
+        permissions = [("approve_riskdecision", "Can approve or reject risk decisions")]
+
+    def __str__(self):
+        return f"{self.account} {self.kind} {self.previous_limit}→{self.proposed_limit} ({self.status})"
