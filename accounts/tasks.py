@@ -1,8 +1,31 @@
 from celery import shared_task
 
 from accounts import services
+from accounts.services import risk
 
 
 @shared_task
 def identity_binding_attempts_purge():
     return services.identity_binding_attempts_purge()
+
+
+# Accounts per chunk task: large enough to amortise task overhead, small enough that a lost
+# worker redoes little (evaluation is idempotent, so a redone chunk changes nothing).
+EVALUATION_CHUNK = 500
+
+
+@shared_task
+def risk_policy_evaluate():
+    """Beat: fan out the accounts with new signals in chunks."""
+    account_ids = risk.risk_evaluation_pending_account_ids()
+    for start in range(0, len(account_ids), EVALUATION_CHUNK):
+        risk_policy_evaluate_chunk.delay(account_ids[start : start + EVALUATION_CHUNK])
+    return len(account_ids)
+
+
+@shared_task(acks_late=True)
+def risk_policy_evaluate_chunk(account_ids):
+    decided = 0
+    for account_id in account_ids:
+        decided += risk.risk_evaluate_account(account_id=account_id) is not None
+    return decided

@@ -18,6 +18,10 @@ app.conf.beat_schedule = {
         "task": "portal.tasks.notification_outbox_flush",
         "schedule": 60.0,
     },
+    "risk-policy-evaluate": {
+        "task": "accounts.tasks.risk_policy_evaluate",
+        "schedule": crontab(minute="*/15"),
+    },
     "identity-binding-attempts-purge-daily": {
         "task": "accounts.tasks.identity_binding_attempts_purge",
         "schedule": crontab(hour=3, minute=30),

@@ -117,3 +117,28 @@ class RepaymentInstallmentFactory(factory.django.DjangoModelFactory):
     external_id = factory.Sequence(lambda n: f"INST-{n:07d}")
     due_date = factory.LazyFunction(lambda: (timezone.now() + timezone.timedelta(days=10)).date())
     amount_due = "1200.00"
+
+
+class RiskSignalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.RiskSignal"
+
+    external_id = factory.Sequence(lambda n: f"SIG-{n:08d}")
+    kind = "score_update"
+    value = "700"
+    observed_at = factory.LazyFunction(timezone.now)
+
+
+def score_history(account, scores, *, days_apart=30):
+    """Monthly scores, oldest first, the last one today."""
+    from accounts.models import CreditScore
+
+    now = timezone.now()
+    return CreditScore.objects.bulk_create(
+        CreditScore(
+            account=account,
+            score=score,
+            scored_at=now - timezone.timedelta(days=days_apart * (len(scores) - 1 - index)),
+        )
+        for index, score in enumerate(scores)
+    )

@@ -7,128 +7,309 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0006_credit_permissions'),
-        ('portal', '0003_notification_email_backoff'),
+        ("accounts", "0006_credit_permissions"),
+        ("portal", "0003_notification_email_backoff"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PolicyVersion',
+            name="PolicyVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('status', models.CharField(choices=[('draft', 'draft'), ('active', 'active'), ('retired', 'retired')], default='draft', max_length=10, verbose_name='status')),
-                ('notes', models.TextField(blank=True, verbose_name='what changed and why')),
-                ('score_lookback_days', models.PositiveSmallIntegerField(default=183, verbose_name='score look-back (days)')),
-                ('score_drop_points', models.PositiveSmallIntegerField(default=50, verbose_name='score fall that cuts (points)')),
-                ('watch_score_drop_points', models.PositiveSmallIntegerField(default=30, verbose_name='score fall that warns (points)')),
-                ('base_cut_percent', models.PositiveSmallIntegerField(default=30, verbose_name='cut for a score fall alone (%)')),
-                ('combined_cut_percent', models.PositiveSmallIntegerField(default=50, verbose_name='cut with another factor (%)')),
-                ('overdue_days_threshold', models.PositiveSmallIntegerField(default=1, verbose_name='linked overdue counts from (days)')),
-                ('borrowing_frequency_threshold', models.PositiveSmallIntegerField(default=12, verbose_name='draws in 30 days that count')),
-                ('repayment_delay_threshold', models.DecimalField(decimal_places=1, default=Decimal('3.0'), max_digits=5, verbose_name='average days late that count')),
-                ('macro_tightening', models.BooleanField(default=False, verbose_name='macro-economic tightening in force')),
-                ('freeze_overdue_days', models.PositiveSmallIntegerField(default=60, verbose_name='linked overdue that freezes (days)')),
-                ('freeze_factor_count', models.PositiveSmallIntegerField(default=3, verbose_name='factors beside a score fall that freeze')),
-                ('approval_cut_percent', models.PositiveSmallIntegerField(default=50, verbose_name='cuts above this need approval (%)')),
-                ('warn_before_cut', models.BooleanField(default=True, verbose_name='warn first; cut only if the signal persists at the next evaluation')),
-                ('watch_valid_days', models.PositiveSmallIntegerField(default=45, verbose_name='a warning counts for (days)')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('activated_at', models.DateTimeField(blank=True, null=True, verbose_name='activated')),
-                ('activated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "draft"), ("active", "active"), ("retired", "retired")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="what changed and why")),
+                (
+                    "score_lookback_days",
+                    models.PositiveSmallIntegerField(default=183, verbose_name="score look-back (days)"),
+                ),
+                (
+                    "score_drop_points",
+                    models.PositiveSmallIntegerField(default=50, verbose_name="score fall that cuts (points)"),
+                ),
+                (
+                    "watch_score_drop_points",
+                    models.PositiveSmallIntegerField(default=30, verbose_name="score fall that warns (points)"),
+                ),
+                (
+                    "base_cut_percent",
+                    models.PositiveSmallIntegerField(default=30, verbose_name="cut for a score fall alone (%)"),
+                ),
+                (
+                    "combined_cut_percent",
+                    models.PositiveSmallIntegerField(default=50, verbose_name="cut with another factor (%)"),
+                ),
+                (
+                    "overdue_days_threshold",
+                    models.PositiveSmallIntegerField(default=1, verbose_name="linked overdue counts from (days)"),
+                ),
+                (
+                    "borrowing_frequency_threshold",
+                    models.PositiveSmallIntegerField(default=12, verbose_name="draws in 30 days that count"),
+                ),
+                (
+                    "repayment_delay_threshold",
+                    models.DecimalField(
+                        decimal_places=1,
+                        default=Decimal("3.0"),
+                        max_digits=5,
+                        verbose_name="average days late that count",
+                    ),
+                ),
+                (
+                    "macro_tightening",
+                    models.BooleanField(default=False, verbose_name="macro-economic tightening in force"),
+                ),
+                (
+                    "freeze_overdue_days",
+                    models.PositiveSmallIntegerField(default=60, verbose_name="linked overdue that freezes (days)"),
+                ),
+                (
+                    "freeze_factor_count",
+                    models.PositiveSmallIntegerField(default=3, verbose_name="factors beside a score fall that freeze"),
+                ),
+                (
+                    "approval_cut_percent",
+                    models.PositiveSmallIntegerField(default=50, verbose_name="cuts above this need approval (%)"),
+                ),
+                (
+                    "warn_before_cut",
+                    models.BooleanField(
+                        default=True, verbose_name="warn first; cut only if the signal persists at the next evaluation"
+                    ),
+                ),
+                (
+                    "watch_valid_days",
+                    models.PositiveSmallIntegerField(default=45, verbose_name="a warning counts for (days)"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("activated_at", models.DateTimeField(blank=True, null=True, verbose_name="activated")),
+                (
+                    "activated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'limit policy version',
-                'verbose_name_plural': 'limit policy versions',
-                'ordering': ['-pk'],
+                "verbose_name": "limit policy version",
+                "verbose_name_plural": "limit policy versions",
+                "ordering": ["-pk"],
             },
         ),
         migrations.CreateModel(
-            name='RiskDecision',
+            name="RiskDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('watch', 'early warning'), ('reduction', 'limit reduction'), ('freeze', 'freeze')], max_length=10, verbose_name='kind')),
-                ('status', models.CharField(choices=[('pending_approval', 'waiting for approval'), ('applied', 'applied'), ('rejected', 'rejected'), ('superseded', 'superseded'), ('warned', 'borrower warned')], max_length=20, verbose_name='status')),
-                ('previous_limit', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='limit before')),
-                ('proposed_limit', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='proposed limit')),
-                ('reason_codes', models.JSONField(default=list, verbose_name='reason codes')),
-                ('inputs', models.JSONField(default=dict, help_text='The figures the policy saw.', verbose_name='inputs')),
-                ('trigger_key', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='reviewed')),
-                ('review_note', models.TextField(blank=True, verbose_name='review note')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='risk_decisions', to='accounts.creditaccount')),
-                ('limit_change', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='risk_decision', to='accounts.limitchange')),
-                ('notice', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.notification')),
-                ('policy_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='accounts.policyversion')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("watch", "early warning"), ("reduction", "limit reduction"), ("freeze", "freeze")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending_approval", "waiting for approval"),
+                            ("applied", "applied"),
+                            ("rejected", "rejected"),
+                            ("superseded", "superseded"),
+                            ("warned", "borrower warned"),
+                        ],
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("previous_limit", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="limit before")),
+                ("proposed_limit", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="proposed limit")),
+                ("reason_codes", models.JSONField(default=list, verbose_name="reason codes")),
+                (
+                    "inputs",
+                    models.JSONField(default=dict, help_text="The figures the policy saw.", verbose_name="inputs"),
+                ),
+                ("trigger_key", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created")),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True, verbose_name="reviewed")),
+                ("review_note", models.TextField(blank=True, verbose_name="review note")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="risk_decisions",
+                        to="accounts.creditaccount",
+                    ),
+                ),
+                (
+                    "limit_change",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="risk_decision",
+                        to="accounts.limitchange",
+                    ),
+                ),
+                (
+                    "notice",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="portal.notification",
+                    ),
+                ),
+                (
+                    "policy_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decisions",
+                        to="accounts.policyversion",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'risk decision',
-                'verbose_name_plural': 'risk decisions',
-                'ordering': ['-created_at'],
-                'permissions': [('approve_riskdecision', 'Can approve or reject risk decisions')],
+                "verbose_name": "risk decision",
+                "verbose_name_plural": "risk decisions",
+                "ordering": ["-created_at"],
+                "permissions": [("approve_riskdecision", "Can approve or reject risk decisions")],
             },
         ),
         migrations.CreateModel(
-            name='RiskSignal',
+            name="RiskSignal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=64, unique=True, verbose_name='external id')),
-                ('kind', models.CharField(choices=[('score_update', 'credit score update'), ('linked_overdue', 'linked account overdue'), ('borrowing_frequency', 'borrowing frequency'), ('repayment_speed', 'repayment speed')], max_length=24, verbose_name='kind')),
-                ('value', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='value')),
-                ('observed_at', models.DateTimeField(verbose_name='observed')),
-                ('received_at', models.DateTimeField(auto_now_add=True, verbose_name='received')),
-                ('evaluated_at', models.DateTimeField(blank=True, null=True, verbose_name='evaluated')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='risk_signals', to='accounts.creditaccount')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("external_id", models.CharField(max_length=64, unique=True, verbose_name="external id")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("score_update", "credit score update"),
+                            ("linked_overdue", "linked account overdue"),
+                            ("borrowing_frequency", "borrowing frequency"),
+                            ("repayment_speed", "repayment speed"),
+                        ],
+                        max_length=24,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("value", models.DecimalField(decimal_places=2, max_digits=10, verbose_name="value")),
+                ("observed_at", models.DateTimeField(verbose_name="observed")),
+                ("received_at", models.DateTimeField(auto_now_add=True, verbose_name="received")),
+                ("evaluated_at", models.DateTimeField(blank=True, null=True, verbose_name="evaluated")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="risk_signals",
+                        to="accounts.creditaccount",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'risk signal',
-                'verbose_name_plural': 'risk signals',
-                'ordering': ['-observed_at'],
+                "verbose_name": "risk signal",
+                "verbose_name_plural": "risk signals",
+                "ordering": ["-observed_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='policyversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('status',), name='one_active_policy_version'),
+            model_name="policyversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "active")), fields=("status",), name="one_active_policy_version"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='policyversion',
-            constraint=models.CheckConstraint(condition=models.Q(('base_cut_percent__lte', 100)), name='policy_base_cut_max'),
+            model_name="policyversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("base_cut_percent__lte", 100)), name="policy_base_cut_max"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='policyversion',
-            constraint=models.CheckConstraint(condition=models.Q(('combined_cut_percent__lte', 100)), name='policy_combined_cut_max'),
+            model_name="policyversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("combined_cut_percent__lte", 100)), name="policy_combined_cut_max"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='policyversion',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'active', 'retired'])), name='policy_status_valid'),
+            model_name="policyversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["draft", "active", "retired"])), name="policy_status_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='riskdecision',
-            constraint=models.UniqueConstraint(fields=('account', 'trigger_key'), name='risk_decision_once_per_trigger'),
+            model_name="riskdecision",
+            constraint=models.UniqueConstraint(
+                fields=("account", "trigger_key"), name="risk_decision_once_per_trigger"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='riskdecision',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'pending_approval')), fields=('account',), name='one_pending_risk_decision_per_account'),
+            model_name="riskdecision",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "pending_approval")),
+                fields=("account",),
+                name="one_pending_risk_decision_per_account",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='riskdecision',
-            constraint=models.CheckConstraint(condition=models.Q(('proposed_limit__gte', 0), ('proposed_limit__lte', models.F('previous_limit'))), name='risk_decision_never_raises'),
+            model_name="riskdecision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("proposed_limit__gte", 0), ("proposed_limit__lte", models.F("previous_limit"))),
+                name="risk_decision_never_raises",
+            ),
         ),
         migrations.AddIndex(
-            model_name='risksignal',
-            index=models.Index(fields=['account', 'kind', '-observed_at'], name='accounts_ri_account_6ac6d9_idx'),
+            model_name="risksignal",
+            index=models.Index(fields=["account", "kind", "-observed_at"], name="accounts_ri_account_6ac6d9_idx"),
         ),
         migrations.AddIndex(
-            model_name='risksignal',
-            index=models.Index(condition=models.Q(('evaluated_at', None)), fields=['evaluated_at'], name='risk_signal_unevaluated'),
+            model_name="risksignal",
+            index=models.Index(
+                condition=models.Q(("evaluated_at", None)), fields=["evaluated_at"], name="risk_signal_unevaluated"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='risksignal',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['score_update', 'linked_overdue', 'borrowing_frequency', 'repayment_speed'])), name='risk_signal_kind_valid'),
+            model_name="risksignal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("kind__in", ["score_update", "linked_overdue", "borrowing_frequency", "repayment_speed"])
+                ),
+                name="risk_signal_kind_valid",
+            ),
         ),
     ]

@@ -1,0 +1,391 @@
+"""The limit policy: from signals to decisions, and from approved decisions to limit changes.
+
+``policy_decide`` is a pure function of the policy and an account's figures, so its rules can be
+read, previewed and property-tested on their own. The services around it load the figures, keep
+evaluation idempotent (the same signals never decide twice), route large cuts and freezes to
+four-eyes approval, and apply the rest through ``limit_change_apply``."""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import ROUND_FLOOR, Decimal
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import CreditAccount, CreditScore, LimitChange, PolicyVersion, RiskDecision, RiskSignal, User
+from accounts.services.limits import limit_change_apply
+from portal.exceptions import PortalError
+from portal.services import audit_event_record, notification_send
+
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class AccountFigures:
+    """What the policy looks at for one account."""
+
+    credit_limit: Decimal
+    status: str
+    limit_step: Decimal = Decimal("100")
+    score_now: int | None = None
+    score_high: int | None = None
+    overdue_days: Decimal = ZERO
+    draws_30d: Decimal = ZERO
+    days_late: Decimal = ZERO
+    recently_warned: bool = False
+
+    def as_json(self):
+        return {
+            "credit_limit": str(self.credit_limit),
+            "status": self.status,
+            "score_now": self.score_now,
+            "score_high": self.score_high,
+            "overdue_days": str(self.overdue_days),
+            "draws_30d": str(self.draws_30d),
+            "days_late": str(self.days_late),
+            "recently_warned": self.recently_warned,
+        }
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str | None  # None, or a RiskDecision.Kind value
+    target_limit: Decimal
+    target_status: str
+    reason_codes: list = field(default_factory=list)
+    cut_percent: int = 0
+    needs_approval: bool = False
+
+
+def _round_down(amount, step):
+    return (amount / step).to_integral_value(rounding=ROUND_FLOOR) * step
+
+
+def policy_decide(*, policy, figures):
+    """What the policy does to an account with these figures. Never raises a limit, never goes
+    below zero, and acts only on active lines."""
+    nothing = Outcome(kind=None, target_limit=figures.credit_limit, target_status=figures.status)
+    if figures.status != CreditAccount.Status.ACTIVE or figures.credit_limit <= 0:
+        return nothing
+
+    drop = (
+        figures.score_high - figures.score_now
+        if figures.score_high is not None and figures.score_now is not None
+        else 0
+    )
+    score_factor = drop >= policy.score_drop_points
+    # Other factors, most weighty first: they order the reasons the borrower reads.
+    other_factors = [
+        code
+        for code, present in (
+            ("linked_overdue", figures.overdue_days >= max(policy.overdue_days_threshold, 1)),
+            ("high_borrowing_frequency", figures.draws_30d >= policy.borrowing_frequency_threshold),
+            ("slow_repayment", figures.days_late >= policy.repayment_delay_threshold),
+            ("macro_tightening", policy.macro_tightening),
+        )
+        if present
+    ]
+
+    severe_overdue = figures.overdue_days >= policy.freeze_overdue_days
+    if severe_overdue or (score_factor and len(other_factors) >= policy.freeze_factor_count):
+        reasons = (["linked_overdue"] if severe_overdue else []) + (["score_drop"] if score_factor else [])
+        reasons += [code for code in other_factors if code not in reasons]
+        return Outcome(
+            kind=RiskDecision.Kind.FREEZE,
+            target_limit=figures.credit_limit,
+            target_status=CreditAccount.Status.FROZEN,
+            reason_codes=reasons[:4],
+            needs_approval=True,
+        )
+
+    if score_factor:
+        cut = policy.combined_cut_percent if other_factors else policy.base_cut_percent
+        target = _round_down(figures.credit_limit * (100 - cut) / 100, figures.limit_step)
+        target = min(max(target, ZERO), figures.credit_limit)
+        if target == figures.credit_limit:
+            return nothing
+        if policy.warn_before_cut and not figures.recently_warned:
+            return Outcome(
+                kind=RiskDecision.Kind.WATCH,
+                target_limit=figures.credit_limit,
+                target_status=figures.status,
+                reason_codes=(["score_drop"] + other_factors)[:4],
+            )
+        return Outcome(
+            kind=RiskDecision.Kind.REDUCTION,
+            target_limit=target,
+            target_status=figures.status,
+            reason_codes=(["score_drop"] + other_factors)[:4],
+            cut_percent=cut,
+            needs_approval=cut > policy.approval_cut_percent,
+        )
+
+    watch = drop >= policy.watch_score_drop_points or bool(other_factors)
+    if watch and not figures.recently_warned:
+        reasons = (["score_drop"] if drop >= policy.watch_score_drop_points else []) + other_factors
+        return Outcome(
+            kind=RiskDecision.Kind.WATCH,
+            target_limit=figures.credit_limit,
+            target_status=figures.status,
+            reason_codes=reasons[:4],
+        )
+    return nothing
+
+
+def account_figures_get(*, account, policy, now=None):
+    """Load what ``policy_decide`` needs for one account (a handful of indexed queries)."""
+    now = now or timezone.now()
+    scores = CreditScore.objects.filter(account=account)
+    latest = scores.order_by("-scored_at").values_list("score", flat=True).first()
+    high = scores.filter(scored_at__gte=now - timedelta(days=policy.score_lookback_days)).aggregate(top=Max("score"))[
+        "top"
+    ]
+
+    def latest_signal(kind):
+        value = (
+            RiskSignal.objects.filter(account=account, kind=kind)
+            .order_by("-observed_at")
+            .values_list("value", flat=True)
+            .first()
+        )
+        return value if value is not None else ZERO
+
+    recently_warned = RiskDecision.objects.filter(
+        account=account,
+        kind=RiskDecision.Kind.WATCH,
+        created_at__gte=now - timedelta(days=policy.watch_valid_days),
+    ).exists()
+    return AccountFigures(
+        credit_limit=account.credit_limit,
+        status=account.status,
+        limit_step=account.product.limit_step,
+        score_now=latest,
+        score_high=high,
+        overdue_days=latest_signal(RiskSignal.Kind.LINKED_OVERDUE),
+        draws_30d=latest_signal(RiskSignal.Kind.BORROWING_FREQUENCY),
+        days_late=latest_signal(RiskSignal.Kind.REPAYMENT_SPEED),
+        recently_warned=recently_warned,
+    )
+
+
+def _active_policy():
+    policy = PolicyVersion.objects.active().first()
+    if policy is None:
+        raise PortalError(_("No limit policy is active."), code="no_policy")
+    return policy
+
+
+def _send_watch_notice(*, account, reason_codes):
+    from accounts.models import ReasonCode
+
+    recipient = User.objects.filter(customer_id=account.customer_id).first()
+    if recipient is None:
+        return None
+    reasons = sorted(
+        ReasonCode.objects.filter(code__in=reason_codes), key=lambda reason: reason_codes.index(reason.code)
+    )
+    return notification_send(
+        recipient=recipient,
+        kind="risk_watch",
+        template="risk_watch",
+        context={"account": account, "reasons": reasons},
+        link=f"/credit/{account.pk}/history/",
+    )
+
+
+def risk_evaluate_account(*, account_id, now=None):
+    """Evaluate one account's new signals under the active policy. Returns the decision, or None
+    when there was nothing new or nothing to do. Running it again on the same signals changes
+    nothing: they are marked evaluated, and a decision is unique per set of signals."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        account = CreditAccount.objects.select_for_update().select_related("product").get(pk=account_id)
+        signal_ids = list(
+            RiskSignal.objects.filter(account=account, evaluated_at__isnull=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if not signal_ids:
+            return None
+        policy = _active_policy()
+        RiskSignal.objects.filter(pk__in=signal_ids).update(evaluated_at=now)
+        figures = account_figures_get(account=account, policy=policy, now=now)
+        outcome = policy_decide(policy=policy, figures=figures)
+        if outcome.kind is None:
+            return None
+        trigger_key = hashlib.sha256(f"{policy.pk}:{','.join(map(str, signal_ids))}".encode()).hexdigest()
+        if RiskDecision.objects.filter(account=account, trigger_key=trigger_key).exists():
+            return None
+        decision = RiskDecision(
+            account=account,
+            policy_version=policy,
+            kind=outcome.kind,
+            previous_limit=account.credit_limit,
+            proposed_limit=outcome.target_limit,
+            reason_codes=outcome.reason_codes,
+            inputs={**figures.as_json(), "cut_percent": outcome.cut_percent},
+            trigger_key=trigger_key,
+        )
+        if outcome.kind == RiskDecision.Kind.WATCH:
+            decision.status = RiskDecision.Status.WARNED
+            decision.notice = _send_watch_notice(account=account, reason_codes=outcome.reason_codes)
+            decision.save()
+        elif outcome.needs_approval:
+            # A newer proposal replaces one still waiting: the approver sees current figures.
+            RiskDecision.objects.awaiting_approval().filter(account=account).update(
+                status=RiskDecision.Status.SUPERSEDED
+            )
+            decision.status = RiskDecision.Status.PENDING_APPROVAL
+            decision.save()
+        else:
+            decision.status = RiskDecision.Status.APPLIED
+            decision.limit_change = _apply(decision=decision, approver=None, now=now)
+            decision.save()
+        audit_event_record(
+            actor=None,
+            actor_label=f"policy {policy.label}",
+            action=f"risk_decision.{decision.status}",
+            target=account,
+            after={
+                "kind": decision.kind,
+                "proposed_limit": str(decision.proposed_limit),
+                "reasons": decision.reason_codes,
+            },
+        )
+    return decision
+
+
+def _apply(*, decision, approver, now):
+    freeze = decision.kind == RiskDecision.Kind.FREEZE
+    return limit_change_apply(
+        account=decision.account,
+        kind=LimitChange.Kind.RISK_FREEZE if freeze else LimitChange.Kind.RISK_REDUCTION,
+        new_limit=decision.proposed_limit,
+        new_status=CreditAccount.Status.FROZEN if freeze else None,
+        reason_codes=decision.reason_codes,
+        decided_by=LimitChange.DecidedBy.POLICY,
+        decided_by_user=approver,
+        policy_version=decision.policy_version.label,
+        source_reference=f"risk-decision:{decision.pk or 'new'}",
+        effective_at=now,
+    )
+
+
+def risk_evaluation_pending_account_ids(*, limit=None):
+    queryset = (
+        RiskSignal.objects.filter(evaluated_at__isnull=True).values_list("account_id", flat=True).distinct().order_by()
+    )
+    return list(queryset[:limit] if limit else queryset)
+
+
+def _check_reviewer(*, decision, reviewer):
+    if not reviewer.has_perm("accounts.approve_riskdecision"):
+        raise PortalError(_("You do not have permission to review risk decisions."), code="forbidden")
+    policy = decision.policy_version
+    if reviewer.pk in (policy.created_by_id, policy.activated_by_id):
+        raise PortalError(
+            _("You wrote or switched on the policy that made this decision, so someone else must review it."),
+            code="four_eyes",
+        )
+
+
+def risk_decision_approve(*, decision, reviewer, note="", request=None, now=None):
+    """A second person approves a large cut or a freeze; it takes effect now."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        decision = (
+            RiskDecision.objects.select_for_update().select_related("policy_version", "account").get(pk=decision.pk)
+        )
+        _check_reviewer(decision=decision, reviewer=reviewer)
+        if decision.status != RiskDecision.Status.PENDING_APPROVAL:
+            raise PortalError(_("This decision is no longer waiting for approval."), code="not_pending")
+        account = CreditAccount.objects.get(pk=decision.account_id)
+        stale = account.status != CreditAccount.Status.ACTIVE or account.credit_limit != decision.previous_limit
+        decision.reviewed_by, decision.reviewed_at, decision.review_note = reviewer, now, note
+        if stale:
+            decision.status = RiskDecision.Status.SUPERSEDED
+            decision.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+        else:
+            decision.limit_change = _apply(decision=decision, approver=reviewer, now=now)
+            decision.status = RiskDecision.Status.APPLIED
+            decision.save(update_fields=["limit_change", "status", "reviewed_by", "reviewed_at", "review_note"])
+        audit_event_record(
+            actor=reviewer, action=f"risk_decision.{decision.status}", target=decision, summary=note, request=request
+        )
+    # Outside the transaction, so the decision stays set aside when we refuse.
+    if stale:
+        raise PortalError(
+            _(
+                "The account changed since this decision was made, so it was set aside. "
+                "The next evaluation decides again."
+            ),
+            code="stale",
+        )
+    return decision
+
+
+def risk_decision_reject(*, decision, reviewer, note, request=None, now=None):
+    now = now or timezone.now()
+    if not (note or "").strip():
+        raise PortalError(_("Say why you reject this decision."), field="note")
+    with transaction.atomic():
+        decision = RiskDecision.objects.select_for_update().select_related("policy_version").get(pk=decision.pk)
+        _check_reviewer(decision=decision, reviewer=reviewer)
+        if decision.status != RiskDecision.Status.PENDING_APPROVAL:
+            raise PortalError(_("This decision is no longer waiting for approval."), code="not_pending")
+        decision.status = RiskDecision.Status.REJECTED
+        decision.reviewed_by, decision.reviewed_at, decision.review_note = reviewer, now, note
+        decision.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+        audit_event_record(
+            actor=reviewer, action="risk_decision.rejected", target=decision, summary=note, request=request
+        )
+    return decision
+
+
+def policy_version_preview(*, policy, now=None):
+    """What this policy would do to the active accounts today, before it is switched on:
+    counts by kind and the total limit it would remove. Nothing is written."""
+    now = now or timezone.now()
+    summary = {"accounts": 0, "watch": 0, "reduction": 0, "freeze": 0, "needs_approval": 0, "limit_removed": ZERO}
+    accounts = CreditAccount.objects.filter(status=CreditAccount.Status.ACTIVE).select_related("product")
+    for account in accounts.iterator(chunk_size=2000):
+        summary["accounts"] += 1
+        figures = account_figures_get(account=account, policy=policy, now=now)
+        # Preview the cut itself, as if any warning had already been given.
+        outcome = policy_decide(policy=policy, figures=AccountFigures(**{**figures.__dict__, "recently_warned": True}))
+        if outcome.kind is None:
+            continue
+        summary[outcome.kind] += 1
+        summary["needs_approval"] += int(outcome.needs_approval)
+        summary["limit_removed"] += figures.credit_limit - outcome.target_limit
+    return summary
+
+
+def policy_version_activate(*, policy, actor, request=None, now=None):
+    """Switch a draft policy on; the version in force until now is retired."""
+    now = now or timezone.now()
+    if not actor.has_perm("accounts.change_policyversion"):
+        raise PortalError(_("You do not have permission to switch policies on."), code="forbidden")
+    with transaction.atomic():
+        policy = PolicyVersion.objects.select_for_update().get(pk=policy.pk)
+        if policy.status != PolicyVersion.Status.DRAFT:
+            raise PortalError(_("Only a draft can be switched on."), code="not_draft")
+        previous = PolicyVersion.objects.select_for_update().filter(status=PolicyVersion.Status.ACTIVE).first()
+        if previous:
+            previous.status = PolicyVersion.Status.RETIRED
+            previous.save(update_fields=["status"])
+        policy.status = PolicyVersion.Status.ACTIVE
+        policy.activated_at, policy.activated_by = now, actor
+        policy.save(update_fields=["status", "activated_at", "activated_by"])
+        audit_event_record(
+            actor=actor,
+            action="policy_version.activated",
+            target=policy,
+            before={"active": previous.label if previous else None},
+            after={"active": policy.label},
+            request=request,
+        )
+    return policy
