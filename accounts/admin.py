@@ -196,3 +196,6 @@ class ReasonCodeAdmin(admin.ModelAdmin):
 @admin.register(CreditProduct)
 class CreditProductAdmin(admin.ModelAdmin):
     list_display = ["code", "name_zh", "name_en", "currency", "limit_step", "min_limit"]
+
+
+from accounts import admin_risk  # noqa: E402, F401  (registers the risk pages)

@@ -29,3 +29,9 @@ def risk_policy_evaluate_chunk(account_ids):
     for account_id in account_ids:
         decided += risk.risk_evaluate_account(account_id=account_id) is not None
     return decided
+
+
+@shared_task
+def risk_report_send():
+    """Beat, each morning: yesterday's risk report to the risk analysts."""
+    return risk.risk_report_send()

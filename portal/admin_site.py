@@ -81,6 +81,15 @@ class PortalAdminSite(admin.AdminSite):
             admin_class = type(admin_class.__name__, (AuditedModelAdminMixin, admin_class), {})
         return super().register(model_or_iterable, admin_class, **options)
 
+    def get_urls(self):
+        from django.urls import path
+
+        from accounts.admin_risk import risk_report_view
+
+        return [
+            path("risk-report/", self.admin_view(risk_report_view), name="accounts_risk_report"),
+        ] + super().get_urls()
+
     def has_permission(self, request):
         if not super().has_permission(request):
             return False

@@ -22,6 +22,10 @@ app.conf.beat_schedule = {
         "task": "accounts.tasks.risk_policy_evaluate",
         "schedule": crontab(minute="*/15"),
     },
+    "risk-report-daily": {
+        "task": "accounts.tasks.risk_report_send",
+        "schedule": crontab(hour=8, minute=0),
+    },
     "identity-binding-attempts-purge-daily": {
         "task": "accounts.tasks.identity_binding_attempts_purge",
         "schedule": crontab(hour=3, minute=30),

@@ -389,3 +389,59 @@ def policy_version_activate(*, policy, actor, request=None, now=None):
             request=request,
         )
     return policy
+
+
+POLICY_PARAMETERS = [
+    "score_lookback_days",
+    "score_drop_points",
+    "watch_score_drop_points",
+    "base_cut_percent",
+    "combined_cut_percent",
+    "overdue_days_threshold",
+    "borrowing_frequency_threshold",
+    "repayment_delay_threshold",
+    "macro_tightening",
+    "freeze_overdue_days",
+    "freeze_factor_count",
+    "approval_cut_percent",
+    "warn_before_cut",
+    "watch_valid_days",
+]
+
+
+def policy_version_copy(*, policy, actor, request=None):
+    """Start a new draft from any version: the way to change rules that are in force."""
+    if not actor.has_perm("accounts.add_policyversion"):
+        raise PortalError(_("You do not have permission to write policies."), code="forbidden")
+    with transaction.atomic():
+        copy = PolicyVersion.objects.create(
+            name=policy.name,
+            notes="",
+            created_by=actor,
+            **{name: getattr(policy, name) for name in POLICY_PARAMETERS},
+        )
+        audit_event_record(
+            actor=actor, action="policy_version.copied", target=copy, before={"from": policy.label}, request=request
+        )
+    return copy
+
+
+def risk_report_send(*, day=None):
+    """Email the daily risk report to every active member of the Risk analyst group, once."""
+    from accounts.selectors import risk_report_get
+
+    report = risk_report_get(day=day)
+    analysts = User.objects.filter(groups__name="Risk analyst", is_active=True).distinct()
+    sent = 0
+    for analyst in analysts:
+        with transaction.atomic():
+            notification_send(
+                recipient=analyst,
+                kind="risk_report",
+                template="risk_report",
+                context={"report": report},
+                link="/admin/risk-report/",
+                idempotency_key=f"risk-report:{report['day']:%Y-%m-%d}:{analyst.pk}",
+            )
+        sent += 1
+    return sent

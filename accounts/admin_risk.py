@@ -1,0 +1,218 @@
+"""Staff pages for the risk policy: signals, policy versions with preview, the approval queue,
+and the daily risk report. Every action goes through accounts.services.risk."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from accounts import selectors
+from accounts.models import PolicyVersion, RiskDecision, RiskSignal
+from accounts.services import risk
+from portal.exceptions import PortalError
+
+
+@admin.register(RiskSignal)
+class RiskSignalAdmin(admin.ModelAdmin):
+    list_display = ["external_id", "account", "kind", "value", "observed_at", "received_at", "evaluated_at"]
+    list_filter = ["kind", ("evaluated_at", admin.EmptyFieldListFilter), "observed_at"]
+    search_fields = ["external_id", "account__external_id"]
+    list_select_related = ["account"]
+    date_hierarchy = "observed_at"
+    show_full_result_count = False
+    readonly_fields = [field.name for field in RiskSignal._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PolicyVersion)
+class PolicyVersionAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "status",
+        "score_drop_points",
+        "base_cut_percent",
+        "combined_cut_percent",
+        "macro_tightening",
+        "activated_at",
+        "activated_by",
+        "preview_link",
+    ]
+    list_filter = ["status"]
+    actions = ["activate", "copy_as_draft"]
+    readonly_fields = ["status", "created_by", "created_at", "activated_by", "activated_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status != PolicyVersion.Status.DRAFT:
+            # Active and retired versions are history: decisions name them.
+            return [field.name for field in PolicyVersion._meta.fields]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return (
+            obj is not None and obj.status == PolicyVersion.Status.DRAFT and super().has_delete_permission(request, obj)
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user  # who wrote it: they may not approve its decisions
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("preview"))
+    def preview_link(self, obj):
+        url = reverse("admin:accounts_policyversion_preview", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("What would it change?"))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="accounts_policyversion_preview",
+            ),
+        ] + super().get_urls()
+
+    def preview_view(self, request, pk):
+        policy = get_object_or_404(PolicyVersion, pk=pk)
+        if not self.has_view_permission(request, policy):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Preview of %(policy)s") % {"policy": policy},
+            "policy": policy,
+            "summary": risk.policy_version_preview(policy=policy),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/accounts/policy_preview.html", context)
+
+    @admin.action(description=_("Switch the selected draft on"), permissions=["change"])
+    def activate(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose exactly one draft to switch on."), messages.ERROR)
+            return
+        try:
+            policy = risk.policy_version_activate(policy=queryset.get(), actor=request.user, request=request)
+        except PortalError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        else:
+            self.message_user(request, _("%(policy)s is now in force.") % {"policy": policy}, messages.SUCCESS)
+
+    @admin.action(description=_("Copy as a new draft"), permissions=["add"])
+    def copy_as_draft(self, request, queryset):
+        for policy in queryset:
+            copy = risk.policy_version_copy(policy=policy, actor=request.user, request=request)
+            self.message_user(request, _("Created draft %(policy)s.") % {"policy": copy}, messages.SUCCESS)
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(label=_("Note for the record"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+@admin.register(RiskDecision)
+class RiskDecisionAdmin(admin.ModelAdmin):
+    """The approval queue: freezes and large cuts wait here for a second person."""
+
+    list_display = [
+        "created_at",
+        "account",
+        "kind",
+        "status",
+        "previous_limit",
+        "proposed_limit",
+        "reasons",
+        "policy_version",
+        "review_link",
+    ]
+    list_filter = ["status", "kind", "policy_version", "created_at"]
+    search_fields = ["account__external_id"]
+    list_select_related = ["account", "policy_version"]
+    date_hierarchy = "created_at"
+    readonly_fields = [field.name for field in RiskDecision._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("reasons"))
+    def reasons(self, obj):
+        return ", ".join(obj.reason_codes)
+
+    @admin.display(description=_("review"))
+    def review_link(self, obj):
+        if obj.status != RiskDecision.Status.PENDING_APPROVAL:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:accounts_riskdecision_review", args=[obj.pk]), _("Review")
+        )
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/review/", self.admin_site.admin_view(self.review_view), name="accounts_riskdecision_review"),
+        ] + super().get_urls()
+
+    def review_view(self, request, pk):
+        if not request.user.has_perm("accounts.approve_riskdecision"):
+            raise PermissionDenied
+        decision = get_object_or_404(RiskDecision.objects.select_related("account", "policy_version"), pk=pk)
+        form = ReviewForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            note = form.cleaned_data["note"]
+            try:
+                if "approve" in request.POST:
+                    risk.risk_decision_approve(decision=decision, reviewer=request.user, note=note, request=request)
+                    self.message_user(
+                        request, _("Approved: the change is applied and the borrower told."), messages.SUCCESS
+                    )
+                else:
+                    risk.risk_decision_reject(decision=decision, reviewer=request.user, note=note, request=request)
+                    self.message_user(request, _("Rejected: nothing changes for the borrower."), messages.SUCCESS)
+            except PortalError as error:
+                form.add_error(None, error.message)
+            else:
+                return redirect("admin:accounts_riskdecision_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Review risk decision"),
+            "decision": decision,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/accounts/risk_decision_review.html", context)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "risk_report_url": reverse("admin:accounts_risk_report")}
+        return super().changelist_view(request, extra_context)
+
+
+def risk_report_view(request):
+    """The daily risk report, for staff who may read risk decisions."""
+    if not request.user.has_perm("accounts.view_riskdecision"):
+        raise PermissionDenied
+    day = None
+    if request.GET.get("day"):
+        from django.utils.dateparse import parse_date
+
+        day = parse_date(request.GET["day"])
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Daily risk report"),
+        "report": selectors.risk_report_get(day=day),
+    }
+    return TemplateResponse(request, "admin/accounts/risk_report.html", context)

@@ -1,0 +1,25 @@
+"""Reads of the accounts app, scoped to the person asking, one module per subject."""
+
+from accounts.selectors.credit import (
+    credit_account_get,
+    credit_account_list,
+    credit_score_trend,
+    identity_binding_attempts_left,
+    identity_binding_lock_get,
+    limit_change_list,
+    next_installment_due,
+    repayment_schedule,
+)
+from accounts.selectors.risk import risk_report_get
+
+__all__ = [
+    "credit_account_get",
+    "credit_account_list",
+    "credit_score_trend",
+    "identity_binding_attempts_left",
+    "identity_binding_lock_get",
+    "limit_change_list",
+    "next_installment_due",
+    "repayment_schedule",
+    "risk_report_get",
+]
