@@ -10,8 +10,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import national_id
-from accounts.models import CreditAccount, CreditProduct, CreditScore, LimitChange, RepaymentInstallment, User
+from accounts.models import (
+    CreditAccount,
+    CreditProduct,
+    CreditScore,
+    LimitChange,
+    RepaymentInstallment,
+    RiskSignal,
+    User,
+)
 from accounts.services import credit_account_open, customer_record_upsert, limit_change_apply
+from accounts.services.risk import risk_evaluate_account
 
 DEMO_PASSWORD = "demo-pass-2026"
 # One shared, published secret for the demo staff's authenticator apps. Demo only.
@@ -37,10 +46,17 @@ ACCOUNTS = [
         "CUST-0002",
         "20000.00",
         "3500.00",
-        [690, 694, 699, 703, 706, 710, 712, 715, 716, 720, 722, 725],
-        None,
+        [702, 706, 709, 713, 716, 720, 722, 725, 716, 705, 698, 688],
+        "warn",
     ),
-    ("ACC-0003", "CUST-0003", "30000.00", "0.00", [700, 702, 701, 705, 707, 706, 709, 711, 710, 712, 713, 715], None),
+    (
+        "ACC-0003",
+        "CUST-0003",
+        "30000.00",
+        "0.00",
+        [700, 702, 701, 705, 707, 706, 709, 711, 710, 712, 713, 715],
+        "freeze",
+    ),
 ]
 
 CUSTOMERS = [
@@ -155,6 +171,18 @@ def _demo_account(external_id, customer_external_id, limit, balance, scores, sto
             )
         )
     RepaymentInstallment.objects.bulk_create(installments)
+    if story == "warn":
+        # Score 37 points under its high: the policy sends an early warning, nothing changes yet.
+        RiskSignal.objects.create(
+            external_id=f"{external_id}-SIG-1", account=account, kind="score_update", value=scores[-1], observed_at=now
+        )
+        risk_evaluate_account(account_id=account.pk)
+    if story == "freeze":
+        # 75 days overdue on a linked account: a freeze waits in the approval queue.
+        RiskSignal.objects.create(
+            external_id=f"{external_id}-SIG-1", account=account, kind="linked_overdue", value=75, observed_at=now
+        )
+        risk_evaluate_account(account_id=account.pk)
     if story == "cut":
         limit_change_apply(
             account=account,

@@ -1,0 +1,24 @@
+import pytest
+from django.core.management import call_command
+
+from accounts.models import CreditAccount, LimitChange, RiskDecision, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_creates_realistic_data_once(capsys):
+    call_command("seed_demo")
+    first = (User.objects.count(), CreditAccount.objects.count(), LimitChange.objects.count())
+    call_command("seed_demo")
+    assert (User.objects.count(), CreditAccount.objects.count(), LimitChange.objects.count()) == first
+
+    output = capsys.readouterr().out
+    assert "zhang.wei@example.com" in output
+    assert "new.borrower@example.com" in output
+    assert User.objects.filter(email="new.borrower@example.com", customer__isnull=True).exists()
+    assert User.objects.filter(is_staff=True, groups__name="Supervisor").exists()
+    assert set(RiskDecision.objects.values_list("kind", "status")) == {
+        ("watch", "warned"),
+        ("freeze", "pending_approval"),
+    }
+    assert LimitChange.objects.filter(kind="risk_reduction").count() == 1
