@@ -71,21 +71,14 @@ def task_enqueue_on_commit(task, *args):
     transaction.on_commit(enqueue)
 
 
-def notification_send(*, recipient, kind, template, context=None, link="", email=True, idempotency_key=None):
-    """Tell one person something: a notice in their notification centre and, unless ``email`` is
-    False, an email queued in the outbox. Rendered in the recipient's language from
-    ``notifications/<template>.{title.txt,body.txt,email.html}``; the email is handed to Celery
-    after commit. With an ``idempotency_key`` a second call returns the first notice."""
-    if idempotency_key:
-        existing = Notification.objects.filter(idempotency_key=idempotency_key).first()
-        if existing:
-            return existing
+def _notification_build(*, recipient, kind, template, context=None, link="", email=True, idempotency_key=None):
+    """Render a notice in the recipient's language, unsaved."""
     context = {"recipient": recipient, "link": link, "site_url": settings.SITE_URL, **(context or {})}
     with translation.override(recipient.preferred_language):
         title = render_to_string(f"notifications/{template}.title.txt", context).strip()
         body = render_to_string(f"notifications/{template}.body.txt", context).strip()
         html = render_to_string(f"notifications/{template}.email.html", {**context, "title": title}) if email else ""
-    notification = Notification(
+    return Notification(
         recipient=recipient,
         kind=kind,
         title=title,
@@ -96,6 +89,44 @@ def notification_send(*, recipient, kind, template, context=None, link="", email
         email_subject=f"{settings.EMAIL_SUBJECT_PREFIX}{title}" if email else "",
         email_text=body,
         email_html=html,
+    )
+
+
+# Emails handed to one delivery task: a worker lost mid-chunk redoes at most this many, and the
+# lock-and-mark in notification_email_deliver keeps the redo from sending any twice.
+EMAIL_TASK_CHUNK = 200
+
+
+def notifications_send_many(*, items):
+    """``notification_send`` for many notices at once (one insert, chunked delivery tasks).
+    ``items`` are dicts of notification_send's keyword arguments, without idempotency keys."""
+    notifications = Notification.objects.bulk_create([_notification_build(**item) for item in items])
+    pending = [n.pk for n in notifications if n.email_status == Notification.EmailStatus.PENDING]
+    if pending:
+        from portal.tasks import notification_email_deliver_many
+
+        for start in range(0, len(pending), EMAIL_TASK_CHUNK):
+            task_enqueue_on_commit(notification_email_deliver_many, pending[start : start + EMAIL_TASK_CHUNK])
+    return notifications
+
+
+def notification_send(*, recipient, kind, template, context=None, link="", email=True, idempotency_key=None):
+    """Tell one person something: a notice in their notification centre and, unless ``email`` is
+    False, an email queued in the outbox. Rendered in the recipient's language from
+    ``notifications/<template>.{title.txt,body.txt,email.html}``; the email is handed to Celery
+    after commit. With an ``idempotency_key`` a second call returns the first notice."""
+    if idempotency_key:
+        existing = Notification.objects.filter(idempotency_key=idempotency_key).first()
+        if existing:
+            return existing
+    notification = _notification_build(
+        recipient=recipient,
+        kind=kind,
+        template=template,
+        context=context,
+        link=link,
+        email=email,
+        idempotency_key=idempotency_key,
     )
     try:
         with transaction.atomic():
@@ -109,6 +140,28 @@ def notification_send(*, recipient, kind, template, context=None, link="", email
 
         task_enqueue_on_commit(notification_email_deliver, notification.pk)
     return notification
+
+
+def audit_events_record_many(*, events):
+    """Append many audit events in one insert. ``events`` are dicts of audit_event_record's
+    keyword arguments (without ``request``)."""
+    rows = []
+    for event in events:
+        actor, target = event.get("actor"), event.get("target")
+        rows.append(
+            AuditEvent(
+                actor=actor,
+                actor_label=event.get("actor_label") or (actor.get_username() if actor else ""),
+                action=event["action"],
+                target_type=target._meta.label_lower if target is not None else "",
+                target_id=str(target.pk) if target is not None else "",
+                target_label=str(target)[:255] if target is not None else "",
+                summary=event.get("summary", ""),
+                before=redact(event.get("before")),
+                after=redact(event.get("after")),
+            )
+        )
+    return AuditEvent.objects.bulk_create(rows)
 
 
 def notification_email_deliver(*, notification_id):

@@ -10,6 +10,11 @@ def notification_email_deliver(notification_id):
     return services.notification_email_deliver(notification_id=notification_id)
 
 
+@shared_task(acks_late=True)
+def notification_email_deliver_many(notification_ids):
+    return sum(services.notification_email_deliver(notification_id=pk) for pk in notification_ids)
+
+
 @shared_task
 def notification_outbox_flush():
     """Beat safety net: hand every email still waiting to a delivery task."""

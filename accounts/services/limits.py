@@ -4,6 +4,7 @@ Every change locks the account row, appends the ledger row, updates the account,
 audit event and the borrower's notice, all in one transaction. A change the borrower did not
 ask for carries its reasons and an appeal deadline."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import CreditAccount, LimitChange, ReasonCode, User
 from portal.exceptions import PortalError
-from portal.services import audit_event_record, notification_send
+from portal.services import audit_event_record, audit_events_record_many, notifications_send_many
 
 MAX_REASONS = 4
 CENT = Decimal("0.01")
@@ -79,6 +80,123 @@ def _validate_reasons(reason_codes, kind):
     return codes
 
 
+@dataclass
+class PlannedChange:
+    """One change to apply to an account that the caller has locked (select_for_update)."""
+
+    account: CreditAccount
+    kind: str
+    new_limit: Decimal
+    new_status: str
+    reason_codes: list
+    decided_by: str
+    decided_by_user: object = None
+    policy_version: str = ""
+    source_reference: str = ""
+    effective_at: object = None
+
+
+def limit_changes_apply_locked(*, planned, request=None):
+    """Append the ledger rows, update the accounts, and write notices and audit events for
+    changes on accounts already locked by the caller, in a handful of statements whatever their
+    number. Returns the LimitChange rows in the order given. Callers validate first."""
+    if not planned:
+        return []
+    now = timezone.now()
+    account_ids = [change.account.pk for change in planned]
+    next_sequence = dict(
+        LimitChange.objects.filter(account_id__in=account_ids)
+        .values_list("account_id")
+        .annotate(top=Max("sequence"))
+        .order_by()
+    )
+    recipients = {
+        user.customer_id: user for user in User.objects.filter(customer_id__in={c.account.customer_id for c in planned})
+    }
+    catalogue = ReasonCode.objects.in_bulk({code for change in planned for code in change.reason_codes})
+
+    notice_items, notice_owner, rows, audit = [], [], [], []
+    for change in planned:
+        account = change.account
+        effective_at = change.effective_at or now
+        previous_limit, previous_status = account.credit_limit, account.status
+        appeal_deadline = (
+            effective_at + timedelta(days=settings.APPEAL_WINDOW_DAYS) if change.kind in APPEALABLE_KINDS else None
+        )
+        account.credit_limit, account.status, account.updated_at = change.new_limit, change.new_status, now
+        next_sequence[account.pk] = next_sequence.get(account.pk, 0) + 1
+        rows.append(
+            LimitChange(
+                account=account,
+                sequence=next_sequence[account.pk],
+                kind=change.kind,
+                previous_limit=previous_limit,
+                new_limit=change.new_limit,
+                previous_status=previous_status,
+                new_status=change.new_status,
+                reason_codes=change.reason_codes,
+                decided_by=change.decided_by,
+                decided_by_user=change.decided_by_user,
+                policy_version=change.policy_version,
+                source_reference=change.source_reference,
+                effective_at=effective_at,
+                appeal_deadline=appeal_deadline,
+            )
+        )
+        recipient = recipients.get(account.customer_id)
+        if recipient is not None:
+            notice_owner.append(len(rows) - 1)
+            notice_items.append(
+                {
+                    "recipient": recipient,
+                    "kind": f"limit_change.{change.kind}",
+                    "template": "limit_change",
+                    "link": f"/credit/{account.pk}/history/",
+                    "context": {
+                        "account": account,
+                        "kind": change.kind,
+                        "kind_label": LimitChange.Kind(change.kind).label,
+                        "previous_limit": previous_limit,
+                        "new_limit": change.new_limit,
+                        "previous_status": CreditAccount.Status(previous_status).label,
+                        "new_status": CreditAccount.Status(change.new_status).label,
+                        "status_changed": previous_status != change.new_status,
+                        "available_credit": account.available_credit,
+                        "currency": account.product.currency,
+                        "effective_at": effective_at,
+                        "reasons": [catalogue[code] for code in change.reason_codes if code in catalogue],
+                        "appeal_deadline": appeal_deadline,
+                    },
+                }
+            )
+        audit.append(
+            {
+                "actor": change.decided_by_user,
+                "actor_label": None if change.decided_by_user else change.decided_by,
+                "action": f"limit_change.{change.kind}",
+                "target": account,
+                "before": {"credit_limit": str(previous_limit), "status": previous_status},
+                "after": {
+                    "credit_limit": str(change.new_limit),
+                    "status": change.new_status,
+                    "reasons": change.reason_codes,
+                },
+                "summary": f"ledger #{next_sequence[account.pk]}",
+            }
+        )
+
+    # The notice is written with the change: the ledger row points at it.
+    for row_index, notice in zip(notice_owner, notifications_send_many(items=notice_items), strict=True):
+        rows[row_index].notice = notice
+    CreditAccount.objects.bulk_update([change.account for change in planned], ["credit_limit", "status", "updated_at"])
+    created = LimitChange.objects.bulk_create(rows)
+    if request is not None and len(audit) == 1:
+        audit_event_record(**audit[0], request=request)
+    else:
+        audit_events_record_many(events=audit)
+    return created
+
+
 def limit_change_apply(
     *,
     account,
@@ -98,7 +216,6 @@ def limit_change_apply(
     ``new_limit``/``new_status`` default to the current ones (e.g. a freeze keeps the limit).
     Safe against two changes racing: the account row is locked and re-read first."""
     codes = _validate_reasons(reason_codes, kind)
-    effective_at = effective_at or timezone.now()
     with transaction.atomic():
         account = CreditAccount.objects.select_for_update().select_related("product", "customer").get(pk=account.pk)
         target_limit = account.credit_limit if new_limit is None else Decimal(new_limit).quantize(CENT)
@@ -109,64 +226,21 @@ def limit_change_apply(
             raise PortalError(_("Unknown account status."), field="new_status")
         if target_limit == account.credit_limit and target_status == account.status:
             raise PortalError(_("This change would not change the limit or the status."), code="no_change")
-        previous_limit, previous_status = account.credit_limit, account.status
-        sequence = (account.limit_changes.aggregate(top=Max("sequence"))["top"] or 0) + 1
-        appeal_deadline = (
-            effective_at + timedelta(days=settings.APPEAL_WINDOW_DAYS) if kind in APPEALABLE_KINDS else None
-        )
-        account.credit_limit, account.status = target_limit, target_status
-        account.save(update_fields=["credit_limit", "status", "updated_at"])
-
-        notice = None
-        recipient = User.objects.filter(customer_id=account.customer_id).first()
-        if recipient is not None:
-            reasons = sorted(ReasonCode.objects.filter(code__in=codes), key=lambda reason: codes.index(reason.code))
-            notice = notification_send(
-                recipient=recipient,
-                kind=f"limit_change.{kind}",
-                template="limit_change",
-                context={
-                    "account": account,
-                    "kind": kind,
-                    "kind_label": LimitChange.Kind(kind).label,
-                    "previous_limit": previous_limit,
-                    "new_limit": target_limit,
-                    "previous_status": CreditAccount.Status(previous_status).label,
-                    "new_status": CreditAccount.Status(target_status).label,
-                    "status_changed": previous_status != target_status,
-                    "available_credit": account.available_credit,
-                    "currency": account.product.currency,
-                    "effective_at": effective_at,
-                    "reasons": reasons,
-                    "appeal_deadline": appeal_deadline,
-                },
-                link=f"/credit/{account.pk}/history/",
-            )
-        change = LimitChange.objects.create(
-            account=account,
-            sequence=sequence,
-            kind=kind,
-            previous_limit=previous_limit,
-            new_limit=target_limit,
-            previous_status=previous_status,
-            new_status=target_status,
-            reason_codes=codes,
-            decided_by=decided_by,
-            decided_by_user=decided_by_user,
-            policy_version=policy_version,
-            source_reference=source_reference,
-            effective_at=effective_at,
-            notice=notice,
-            appeal_deadline=appeal_deadline,
-        )
-        audit_event_record(
-            actor=decided_by_user,
-            actor_label=None if decided_by_user else decided_by,
-            action=f"limit_change.{kind}",
-            target=account,
-            before={"credit_limit": str(previous_limit), "status": previous_status},
-            after={"credit_limit": str(target_limit), "status": target_status, "reasons": codes},
-            summary=f"ledger #{sequence}",
+        (change,) = limit_changes_apply_locked(
+            planned=[
+                PlannedChange(
+                    account=account,
+                    kind=kind,
+                    new_limit=target_limit,
+                    new_status=target_status,
+                    reason_codes=codes,
+                    decided_by=decided_by,
+                    decided_by_user=decided_by_user,
+                    policy_version=policy_version,
+                    source_reference=source_reference,
+                    effective_at=effective_at,
+                )
+            ],
             request=request,
         )
     return change

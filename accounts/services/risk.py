@@ -11,14 +11,14 @@ from datetime import timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import CreditAccount, CreditScore, LimitChange, PolicyVersion, RiskDecision, RiskSignal, User
-from accounts.services.limits import limit_change_apply
+from accounts.services.limits import PlannedChange, limit_changes_apply_locked
 from portal.exceptions import PortalError
-from portal.services import audit_event_record, notification_send
+from portal.services import audit_event_record, audit_events_record_many, notification_send, notifications_send_many
 
 ZERO = Decimal("0")
 
@@ -135,40 +135,63 @@ def policy_decide(*, policy, figures):
     return nothing
 
 
-def account_figures_get(*, account, policy, now=None):
-    """Load what ``policy_decide`` needs for one account (a handful of indexed queries)."""
+def account_figures_many(*, accounts, policy, now=None):
+    """Load what ``policy_decide`` needs for many accounts in a fixed number of queries:
+    the accounts annotated with their latest score, look-back high and latest signal values."""
     now = now or timezone.now()
-    scores = CreditScore.objects.filter(account=account)
-    latest = scores.order_by("-scored_at").values_list("score", flat=True).first()
-    high = scores.filter(scored_at__gte=now - timedelta(days=policy.score_lookback_days)).aggregate(top=Max("score"))[
-        "top"
-    ]
+    if not accounts:
+        return {}
+    scores = CreditScore.objects.filter(account=OuterRef("pk"))
 
     def latest_signal(kind):
-        value = (
-            RiskSignal.objects.filter(account=account, kind=kind)
-            .order_by("-observed_at")
-            .values_list("value", flat=True)
-            .first()
+        return Subquery(
+            RiskSignal.objects.filter(account=OuterRef("pk"), kind=kind).order_by("-observed_at").values("value")[:1]
         )
-        return value if value is not None else ZERO
 
-    recently_warned = RiskDecision.objects.filter(
-        account=account,
-        kind=RiskDecision.Kind.WATCH,
-        created_at__gte=now - timedelta(days=policy.watch_valid_days),
-    ).exists()
-    return AccountFigures(
-        credit_limit=account.credit_limit,
-        status=account.status,
-        limit_step=account.product.limit_step,
-        score_now=latest,
-        score_high=high,
-        overdue_days=latest_signal(RiskSignal.Kind.LINKED_OVERDUE),
-        draws_30d=latest_signal(RiskSignal.Kind.BORROWING_FREQUENCY),
-        days_late=latest_signal(RiskSignal.Kind.REPAYMENT_SPEED),
-        recently_warned=recently_warned,
+    rows = (
+        CreditAccount.objects.filter(pk__in=[account.pk for account in accounts])
+        .annotate(
+            score_now=Subquery(scores.order_by("-scored_at").values("score")[:1]),
+            score_high=Subquery(
+                scores.filter(scored_at__gte=now - timedelta(days=policy.score_lookback_days))
+                .order_by()
+                .values("account")
+                .annotate(top=Max("score"))
+                .values("top")
+            ),
+            overdue_days=latest_signal(RiskSignal.Kind.LINKED_OVERDUE),
+            draws_30d=latest_signal(RiskSignal.Kind.BORROWING_FREQUENCY),
+            days_late=latest_signal(RiskSignal.Kind.REPAYMENT_SPEED),
+        )
+        .values("pk", "score_now", "score_high", "overdue_days", "draws_30d", "days_late")
     )
+    warned = set(
+        RiskDecision.objects.filter(
+            account__in=[account.pk for account in accounts],
+            kind=RiskDecision.Kind.WATCH,
+            created_at__gte=now - timedelta(days=policy.watch_valid_days),
+        ).values_list("account_id", flat=True)
+    )
+    by_pk = {account.pk: account for account in accounts}
+    figures = {}
+    for row in rows:
+        account = by_pk[row["pk"]]
+        figures[account.pk] = AccountFigures(
+            credit_limit=account.credit_limit,
+            status=account.status,
+            limit_step=account.product.limit_step,
+            score_now=row["score_now"],
+            score_high=row["score_high"],
+            overdue_days=row["overdue_days"] if row["overdue_days"] is not None else ZERO,
+            draws_30d=row["draws_30d"] if row["draws_30d"] is not None else ZERO,
+            days_late=row["days_late"] if row["days_late"] is not None else ZERO,
+            recently_warned=account.pk in warned,
+        )
+    return figures
+
+
+def account_figures_get(*, account, policy, now=None):
+    return account_figures_many(accounts=[account], policy=policy, now=now)[account.pk]
 
 
 def _active_policy():
@@ -178,100 +201,151 @@ def _active_policy():
     return policy
 
 
-def _send_watch_notice(*, account, reason_codes):
+def _watch_notice_items(*, decisions, recipients):
     from accounts.models import ReasonCode
 
-    recipient = User.objects.filter(customer_id=account.customer_id).first()
-    if recipient is None:
-        return None
-    reasons = sorted(
-        ReasonCode.objects.filter(code__in=reason_codes), key=lambda reason: reason_codes.index(reason.code)
-    )
-    return notification_send(
-        recipient=recipient,
-        kind="risk_watch",
-        template="risk_watch",
-        context={"account": account, "reasons": reasons},
-        link=f"/credit/{account.pk}/history/",
-    )
-
-
-def risk_evaluate_account(*, account_id, now=None):
-    """Evaluate one account's new signals under the active policy. Returns the decision, or None
-    when there was nothing new or nothing to do. Running it again on the same signals changes
-    nothing: they are marked evaluated, and a decision is unique per set of signals."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        account = CreditAccount.objects.select_for_update().select_related("product").get(pk=account_id)
-        signal_ids = list(
-            RiskSignal.objects.filter(account=account, evaluated_at__isnull=True)
-            .order_by("pk")
-            .values_list("pk", flat=True)
+    catalogue = ReasonCode.objects.in_bulk({code for decision in decisions for code in decision.reason_codes})
+    items, owners = [], []
+    for decision in decisions:
+        recipient = recipients.get(decision.account.customer_id)
+        if recipient is None:
+            continue
+        owners.append(decision)
+        items.append(
+            {
+                "recipient": recipient,
+                "kind": "risk_watch",
+                "template": "risk_watch",
+                "context": {
+                    "account": decision.account,
+                    "reasons": [catalogue[code] for code in decision.reason_codes if code in catalogue],
+                },
+                "link": f"/credit/{decision.account.pk}/history/",
+            }
         )
-        if not signal_ids:
-            return None
-        policy = _active_policy()
-        RiskSignal.objects.filter(pk__in=signal_ids).update(evaluated_at=now)
-        figures = account_figures_get(account=account, policy=policy, now=now)
-        outcome = policy_decide(policy=policy, figures=figures)
-        if outcome.kind is None:
-            return None
-        trigger_key = hashlib.sha256(f"{policy.pk}:{','.join(map(str, signal_ids))}".encode()).hexdigest()
-        if RiskDecision.objects.filter(account=account, trigger_key=trigger_key).exists():
-            return None
-        decision = RiskDecision(
-            account=account,
-            policy_version=policy,
-            kind=outcome.kind,
-            previous_limit=account.credit_limit,
-            proposed_limit=outcome.target_limit,
-            reason_codes=outcome.reason_codes,
-            inputs={**figures.as_json(), "cut_percent": outcome.cut_percent},
-            trigger_key=trigger_key,
-        )
-        if outcome.kind == RiskDecision.Kind.WATCH:
-            decision.status = RiskDecision.Status.WARNED
-            decision.notice = _send_watch_notice(account=account, reason_codes=outcome.reason_codes)
-            decision.save()
-        elif outcome.needs_approval:
-            # A newer proposal replaces one still waiting: the approver sees current figures.
-            RiskDecision.objects.awaiting_approval().filter(account=account).update(
-                status=RiskDecision.Status.SUPERSEDED
-            )
-            decision.status = RiskDecision.Status.PENDING_APPROVAL
-            decision.save()
-        else:
-            decision.status = RiskDecision.Status.APPLIED
-            decision.limit_change = _apply(decision=decision, approver=None, now=now)
-            decision.save()
-        audit_event_record(
-            actor=None,
-            actor_label=f"policy {policy.label}",
-            action=f"risk_decision.{decision.status}",
-            target=account,
-            after={
-                "kind": decision.kind,
-                "proposed_limit": str(decision.proposed_limit),
-                "reasons": decision.reason_codes,
-            },
-        )
-    return decision
+    return items, owners
 
 
-def _apply(*, decision, approver, now):
+def _planned_change(decision, *, approver=None, now):
     freeze = decision.kind == RiskDecision.Kind.FREEZE
-    return limit_change_apply(
+    return PlannedChange(
         account=decision.account,
         kind=LimitChange.Kind.RISK_FREEZE if freeze else LimitChange.Kind.RISK_REDUCTION,
         new_limit=decision.proposed_limit,
-        new_status=CreditAccount.Status.FROZEN if freeze else None,
+        new_status=CreditAccount.Status.FROZEN if freeze else decision.account.status,
         reason_codes=decision.reason_codes,
         decided_by=LimitChange.DecidedBy.POLICY,
         decided_by_user=approver,
         policy_version=decision.policy_version.label,
-        source_reference=f"risk-decision:{decision.pk or 'new'}",
+        source_reference=f"risk-decision:{decision.trigger_key[:16]}",
         effective_at=now,
     )
+
+
+def risk_evaluate_accounts(*, account_ids, now=None):
+    """Evaluate the new signals of these accounts under the active policy, all in one
+    transaction and a fixed number of queries per call. Returns the decisions made.
+
+    Idempotent: signals are marked evaluated, and a decision is unique per account and set of
+    signals, so running it again (a retried task, a redone chunk) changes nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Lock in primary-key order so that overlapping calls cannot deadlock.
+        accounts = list(
+            CreditAccount.objects.select_for_update(of=("self",))
+            .select_related("product")
+            .filter(pk__in=account_ids)
+            .order_by("pk")
+        )
+        signals = {}
+        for signal_id, account_id in (
+            RiskSignal.objects.filter(account__in=accounts, evaluated_at__isnull=True)
+            .order_by("pk")
+            .values_list("pk", "account_id")
+        ):
+            signals.setdefault(account_id, []).append(signal_id)
+        if not signals:
+            return []
+        policy = _active_policy()
+        RiskSignal.objects.filter(pk__in=[pk for ids in signals.values() for pk in ids]).update(evaluated_at=now)
+        accounts = [account for account in accounts if account.pk in signals]
+        figures = account_figures_many(accounts=accounts, policy=policy, now=now)
+
+        decisions = []
+        for account in accounts:
+            outcome = policy_decide(policy=policy, figures=figures[account.pk])
+            if outcome.kind is None:
+                continue
+            key = hashlib.sha256(f"{policy.pk}:{','.join(map(str, signals[account.pk]))}".encode()).hexdigest()
+            decisions.append(
+                RiskDecision(
+                    account=account,
+                    policy_version=policy,
+                    kind=outcome.kind,
+                    status=(
+                        RiskDecision.Status.WARNED
+                        if outcome.kind == RiskDecision.Kind.WATCH
+                        else RiskDecision.Status.PENDING_APPROVAL
+                        if outcome.needs_approval
+                        else RiskDecision.Status.APPLIED
+                    ),
+                    previous_limit=account.credit_limit,
+                    proposed_limit=outcome.target_limit,
+                    reason_codes=outcome.reason_codes,
+                    inputs={**figures[account.pk].as_json(), "cut_percent": outcome.cut_percent},
+                    trigger_key=key,
+                )
+            )
+        seen = set(
+            RiskDecision.objects.filter(
+                account__in=[d.account for d in decisions], trigger_key__in=[d.trigger_key for d in decisions]
+            ).values_list("account_id", "trigger_key")
+        )
+        decisions = [d for d in decisions if (d.account.pk, d.trigger_key) not in seen]
+        if not decisions:
+            return []
+
+        recipients = {
+            user.customer_id: user
+            for user in User.objects.filter(customer_id__in={d.account.customer_id for d in decisions})
+        }
+        watch = [d for d in decisions if d.status == RiskDecision.Status.WARNED]
+        items, owners = _watch_notice_items(decisions=watch, recipients=recipients)
+        for decision, notice in zip(owners, notifications_send_many(items=items), strict=True):
+            decision.notice = notice
+
+        pending = [d for d in decisions if d.status == RiskDecision.Status.PENDING_APPROVAL]
+        if pending:
+            # A newer proposal replaces one still waiting: the approver sees current figures.
+            RiskDecision.objects.awaiting_approval().filter(account__in=[d.account for d in pending]).update(
+                status=RiskDecision.Status.SUPERSEDED
+            )
+
+        applied = [d for d in decisions if d.status == RiskDecision.Status.APPLIED]
+        changes = limit_changes_apply_locked(planned=[_planned_change(d, now=now) for d in applied])
+        for decision, change in zip(applied, changes, strict=True):
+            decision.limit_change = change
+
+        RiskDecision.objects.bulk_create(decisions)
+        audit_events_record_many(
+            events=[
+                {
+                    "actor": None,
+                    "actor_label": f"policy {policy.label}",
+                    "action": f"risk_decision.{d.status}",
+                    "target": d.account,
+                    "after": {"kind": d.kind, "proposed_limit": str(d.proposed_limit), "reasons": d.reason_codes},
+                }
+                for d in decisions
+            ]
+        )
+    return decisions
+
+
+def risk_evaluate_account(*, account_id, now=None):
+    """Evaluate one account; the decision made, or None."""
+    decisions = risk_evaluate_accounts(account_ids=[account_id], now=now)
+    return decisions[0] if decisions else None
 
 
 def risk_evaluation_pending_account_ids(*, limit=None):
@@ -302,14 +376,19 @@ def risk_decision_approve(*, decision, reviewer, note="", request=None, now=None
         _check_reviewer(decision=decision, reviewer=reviewer)
         if decision.status != RiskDecision.Status.PENDING_APPROVAL:
             raise PortalError(_("This decision is no longer waiting for approval."), code="not_pending")
-        account = CreditAccount.objects.get(pk=decision.account_id)
+        account = CreditAccount.objects.select_for_update().select_related("product").get(pk=decision.account_id)
         stale = account.status != CreditAccount.Status.ACTIVE or account.credit_limit != decision.previous_limit
         decision.reviewed_by, decision.reviewed_at, decision.review_note = reviewer, now, note
         if stale:
             decision.status = RiskDecision.Status.SUPERSEDED
             decision.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
         else:
-            decision.limit_change = _apply(decision=decision, approver=reviewer, now=now)
+            decision.account = (
+                CreditAccount.objects.select_for_update().select_related("product").get(pk=decision.account_id)
+            )
+            (decision.limit_change,) = limit_changes_apply_locked(
+                planned=[_planned_change(decision, approver=reviewer, now=now)], request=request
+            )
             decision.status = RiskDecision.Status.APPLIED
             decision.save(update_fields=["limit_change", "status", "reviewed_by", "reviewed_at", "review_note"])
         audit_event_record(

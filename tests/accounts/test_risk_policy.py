@@ -268,3 +268,26 @@ def test_the_beat_job_evaluates_every_account_with_new_signals(policy, account):
     assert risk_policy_evaluate.delay().get() == 2
     assert sorted(CreditAccount.objects.values_list("credit_limit", flat=True)) == [Decimal("35000.00")] * 2
     assert Notification.objects.filter(kind="limit_change.risk_reduction").count() == 2
+
+
+def test_a_chunk_of_accounts_is_evaluated_in_a_fixed_number_of_queries(policy, django_assert_max_num_queries):
+    accounts = []
+    for _index in range(40):
+        account = credit_account(customer=BorrowerFactory().customer)
+        score_history(account, [760, 700])
+        signal(account, kind="score_update", value="700")
+        accounts.append(account)
+    healthy = credit_account(customer=BorrowerFactory().customer)
+    score_history(healthy, [700, 705])
+    signal(healthy, kind="score_update", value="705")
+
+    with django_assert_max_num_queries(25):
+        decisions = risk.risk_evaluate_accounts(account_ids=[a.pk for a in [*accounts, healthy]])
+
+    assert len(decisions) == 40
+    assert {d.status for d in decisions} == {RiskDecision.Status.APPLIED}
+    assert LimitChange.objects.filter(kind="risk_reduction").count() == 40
+    assert Notification.objects.filter(kind="limit_change.risk_reduction").count() == 40
+    healthy.refresh_from_db()
+    assert healthy.credit_limit == Decimal("50000.00")
+    assert risk.risk_evaluate_accounts(account_ids=[a.pk for a in accounts]) == []

@@ -1,0 +1,183 @@
+"""The types of value the core system sends, each with the one parser that checks it.
+
+A parser takes what arrived (a JSON value from the API or JSON Lines, always text from CSV) and
+returns the Python value, or raises ``RowValueError`` with a message that says what to send
+instead. The API builds its OpenAPI row schemas from the same declarations."""
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+
+from accounts import national_id
+
+# Clocks differ a little; an observation up to this far ahead of ours still counts as "now".
+FUTURE_TOLERANCE = timedelta(minutes=5)
+_WHOLE_NUMBER = re.compile(r"^[+-]?\d+$")
+
+
+class RowValueError(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def is_blank(value):
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+@dataclass(frozen=True)
+class Field:
+    help_text: str = ""
+    required: bool = True
+    # What an optional field means when it is left out.
+    default: object = None
+
+    def parse(self, value, *, now):
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Text(Field):
+    max_length: int = 64
+
+    def parse(self, value, *, now):
+        if not isinstance(value, str):
+            raise RowValueError(_("Expected text (a JSON string)."))
+        value = value.strip()
+        if len(value) > self.max_length:
+            raise RowValueError(_("Use at most %(count)s characters.") % {"count": self.max_length})
+        return value
+
+
+@dataclass(frozen=True)
+class Number(Field):
+    """A decimal number with at most ``decimal_places`` decimals and ``max_digits`` digits."""
+
+    max_digits: int = 12
+    decimal_places: int = 2
+    min_value: Decimal | None = None
+
+    def parse(self, value, *, now):
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+            raise RowValueError(_("Expected a number, e.g. 1250.00."))
+        try:
+            number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+        except InvalidOperation:
+            raise RowValueError(_("Expected a number, e.g. 1250.00.")) from None
+        if not number.is_finite():
+            raise RowValueError(_("Expected a number, e.g. 1250.00."))
+        if self.min_value is not None and number < self.min_value:
+            raise RowValueError(_("This amount cannot be negative."))
+        if abs(number) >= Decimal(10) ** (self.max_digits - self.decimal_places):
+            raise RowValueError(_("This number is too large."))
+        exact = number.quantize(Decimal(1).scaleb(-self.decimal_places))
+        if exact != number:
+            raise RowValueError(_("Use at most %(count)s decimal places.") % {"count": self.decimal_places})
+        return exact
+
+
+@dataclass(frozen=True)
+class WholeNumber(Field):
+    min_value: int = 0
+    max_value: int = 2**31 - 1
+
+    def parse(self, value, *, now):
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise RowValueError(_("Expected a whole number."))
+        if isinstance(value, str):
+            if not _WHOLE_NUMBER.match(value.strip()):
+                raise RowValueError(_("Expected a whole number."))
+            value = int(value)
+        if not self.min_value <= value <= self.max_value:
+            raise RowValueError(
+                _("Expected a whole number from %(low)s to %(high)s.") % {"low": self.min_value, "high": self.max_value}
+            )
+        return value
+
+
+@dataclass(frozen=True)
+class Moment(Field):
+    """A date and time in ISO 8601. Without an offset it is read in the project's time zone."""
+
+    not_in_future: bool = True
+
+    def parse(self, value, *, now):
+        if not isinstance(value, str):
+            raise RowValueError(_("Expected a date and time as text, e.g. 2025-03-31T09:30:00+08:00."))
+        try:
+            moment = parse_datetime(value.strip())
+        except ValueError:
+            moment = None
+        if moment is None:
+            raise RowValueError(_("Expected a date and time in ISO 8601, e.g. 2025-03-31T09:30:00+08:00."))
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        if self.not_in_future and moment > now + FUTURE_TOLERANCE:
+            raise RowValueError(_("This time is in the future. Send an observation only once it has happened."))
+        return moment
+
+
+@dataclass(frozen=True)
+class Day(Field):
+    def parse(self, value, *, now):
+        if not isinstance(value, str):
+            raise RowValueError(_("Expected a date as text, e.g. 2025-03-31."))
+        try:
+            day = parse_date(value.strip())
+        except ValueError:
+            day = None
+        if day is None:
+            raise RowValueError(_("Expected a date in ISO 8601, e.g. 2025-03-31."))
+        return day
+
+
+@dataclass(frozen=True)
+class Choice(Field):
+    choices: tuple = ()
+
+    def parse(self, value, *, now):
+        if not isinstance(value, str):
+            raise RowValueError(_("Expected text (a JSON string)."))
+        value = value.strip()
+        if value not in self.choices:
+            raise RowValueError(
+                _("Unknown value “%(value)s”: use one of %(choices)s.")
+                % {"value": value[:40], "choices": ", ".join(self.choices)}
+            )
+        return value
+
+
+@dataclass(frozen=True)
+class CodeList(Field):
+    """One to ``max_items`` codes: a JSON list of strings, or (in CSV) codes separated by ``|``."""
+
+    max_items: int = 4
+
+    def parse(self, value, *, now):
+        if isinstance(value, str):
+            value = value.split("|")
+        if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+            raise RowValueError(_("Expected a list of codes (JSON strings), or codes separated by | in CSV."))
+        codes = list(dict.fromkeys(code.strip() for code in value if code.strip()))
+        if not 1 <= len(codes) <= self.max_items:
+            raise RowValueError(
+                _("Give one to %(count)s reason codes, most important first.") % {"count": self.max_items}
+            )
+        return codes
+
+
+@dataclass(frozen=True)
+class NationalIdNumber(Field):
+    def parse(self, value, *, now):
+        if not isinstance(value, str):
+            raise RowValueError(_("Expected the 18-character resident ID number as text."))
+        try:
+            return national_id.validate(value)
+        except ValidationError as error:
+            raise RowValueError(error.messages[0]) from None
