@@ -9,7 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -188,13 +188,34 @@ def limit_changes_apply_locked(*, planned, request=None):
     # The notice is written with the change: the ledger row points at it.
     for row_index, notice in zip(notice_owner, notifications_send_many(items=notice_items), strict=True):
         rows[row_index].notice = notice
-    CreditAccount.objects.bulk_update([change.account for change in planned], ["credit_limit", "status", "updated_at"])
+    _accounts_write(accounts=[change.account for change in planned])
     created = LimitChange.objects.bulk_create(rows)
     if request is not None and len(audit) == 1:
         audit_event_record(**audit[0], request=request)
     else:
         audit_events_record_many(events=audit)
     return created
+
+
+def _accounts_write(*, accounts):
+    """Save the new limit and status of many accounts. On PostgreSQL one UPDATE ... FROM VALUES
+    (bulk_update's CASE per row grows slow with thousands of rows); elsewhere bulk_update."""
+    if connection.vendor != "postgresql":
+        CreditAccount.objects.bulk_update(accounts, ["credit_limit", "status", "updated_at"], batch_size=500)
+        return
+    table = CreditAccount._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS account SET credit_limit = new.credit_limit, status = new.status, "  # noqa: S608
+            "updated_at = new.updated_at FROM unnest(%s::bigint[], %s::numeric[], %s::text[], %s::timestamptz[]) "
+            "AS new(id, credit_limit, status, updated_at) WHERE account.id = new.id",
+            [
+                [account.pk for account in accounts],
+                [account.credit_limit for account in accounts],
+                [account.status for account in accounts],
+                [account.updated_at for account in accounts],
+            ],
+        )
 
 
 def limit_change_apply(

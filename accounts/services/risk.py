@@ -6,7 +6,7 @@ evaluation idempotent (the same signals never decide twice), route large cuts an
 four-eyes approval, and apply the rest through ``limit_change_apply``."""
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import ROUND_FLOOR, Decimal
 
@@ -135,11 +135,12 @@ def policy_decide(*, policy, figures):
     return nothing
 
 
-def account_figures_many(*, accounts, policy, now=None):
-    """Load what ``policy_decide`` needs for many accounts in a fixed number of queries:
-    the accounts annotated with their latest score, look-back high and latest signal values."""
+def account_figures_many(*, account_ids, policy, now=None):
+    """What ``policy_decide`` needs for many accounts, from one query (the accounts annotated
+    with their latest score, look-back high and latest signal values) and one for warnings.
+    Returns plain figures keyed by account id; no model instances are built."""
     now = now or timezone.now()
-    if not accounts:
+    if not account_ids:
         return {}
     scores = CreditScore.objects.filter(account=OuterRef("pk"))
 
@@ -149,7 +150,7 @@ def account_figures_many(*, accounts, policy, now=None):
         )
 
     rows = (
-        CreditAccount.objects.filter(pk__in=[account.pk for account in accounts])
+        CreditAccount.objects.filter(pk__in=account_ids)
         .annotate(
             score_now=Subquery(scores.order_by("-scored_at").values("score")[:1]),
             score_high=Subquery(
@@ -163,35 +164,43 @@ def account_figures_many(*, accounts, policy, now=None):
             draws_30d=latest_signal(RiskSignal.Kind.BORROWING_FREQUENCY),
             days_late=latest_signal(RiskSignal.Kind.REPAYMENT_SPEED),
         )
-        .values("pk", "score_now", "score_high", "overdue_days", "draws_30d", "days_late")
+        .values_list(
+            "pk",
+            "credit_limit",
+            "status",
+            "product__limit_step",
+            "score_now",
+            "score_high",
+            "overdue_days",
+            "draws_30d",
+            "days_late",
+        )
     )
     warned = set(
         RiskDecision.objects.filter(
-            account__in=[account.pk for account in accounts],
+            account_id__in=account_ids,
             kind=RiskDecision.Kind.WATCH,
             created_at__gte=now - timedelta(days=policy.watch_valid_days),
         ).values_list("account_id", flat=True)
     )
-    by_pk = {account.pk: account for account in accounts}
-    figures = {}
-    for row in rows:
-        account = by_pk[row["pk"]]
-        figures[account.pk] = AccountFigures(
-            credit_limit=account.credit_limit,
-            status=account.status,
-            limit_step=account.product.limit_step,
-            score_now=row["score_now"],
-            score_high=row["score_high"],
-            overdue_days=row["overdue_days"] if row["overdue_days"] is not None else ZERO,
-            draws_30d=row["draws_30d"] if row["draws_30d"] is not None else ZERO,
-            days_late=row["days_late"] if row["days_late"] is not None else ZERO,
-            recently_warned=account.pk in warned,
+    return {
+        pk: AccountFigures(
+            credit_limit=credit_limit,
+            status=status,
+            limit_step=limit_step,
+            score_now=score_now,
+            score_high=score_high,
+            overdue_days=overdue_days if overdue_days is not None else ZERO,
+            draws_30d=draws_30d if draws_30d is not None else ZERO,
+            days_late=days_late if days_late is not None else ZERO,
+            recently_warned=pk in warned,
         )
-    return figures
+        for pk, credit_limit, status, limit_step, score_now, score_high, overdue_days, draws_30d, days_late in rows
+    }
 
 
 def account_figures_get(*, account, policy, now=None):
-    return account_figures_many(accounts=[account], policy=policy, now=now)[account.pk]
+    return account_figures_many(account_ids=[account.pk], policy=policy, now=now)[account.pk]
 
 
 def _active_policy():
@@ -250,16 +259,9 @@ def risk_evaluate_accounts(*, account_ids, now=None):
     signals, so running it again (a retried task, a redone chunk) changes nothing."""
     now = now or timezone.now()
     with transaction.atomic():
-        # Lock in primary-key order so that overlapping calls cannot deadlock.
-        accounts = list(
-            CreditAccount.objects.select_for_update(of=("self",))
-            .select_related("product")
-            .filter(pk__in=account_ids)
-            .order_by("pk")
-        )
         signals = {}
         for signal_id, account_id in (
-            RiskSignal.objects.filter(account__in=accounts, evaluated_at__isnull=True)
+            RiskSignal.objects.filter(account_id__in=account_ids, evaluated_at__isnull=True)
             .order_by("pk")
             .values_list("pk", "account_id")
         ):
@@ -268,8 +270,19 @@ def risk_evaluate_accounts(*, account_ids, now=None):
             return []
         policy = _active_policy()
         RiskSignal.objects.filter(pk__in=[pk for ids in signals.values() for pk in ids]).update(evaluated_at=now)
-        accounts = [account for account in accounts if account.pk in signals]
-        figures = account_figures_many(accounts=accounts, policy=policy, now=now)
+        # Most accounts need nothing: decide on plain figures first, then lock (in primary-key
+        # order, so overlapping calls cannot deadlock) and re-read only the accounts to act on.
+        figures = account_figures_many(account_ids=list(signals), policy=policy, now=now)
+        candidates = [pk for pk, figure in figures.items() if policy_decide(policy=policy, figures=figure).kind]
+        if not candidates:
+            return []
+        accounts = list(
+            CreditAccount.objects.select_for_update(of=("self",))
+            .select_related("product")
+            .filter(pk__in=candidates)
+            .order_by("pk")
+        )
+        figures = account_figures_many(account_ids=candidates, policy=policy, now=now)
 
         decisions = []
         for account in accounts:
@@ -429,17 +442,19 @@ def policy_version_preview(*, policy, now=None):
     counts by kind and the total limit it would remove. Nothing is written."""
     now = now or timezone.now()
     summary = {"accounts": 0, "watch": 0, "reduction": 0, "freeze": 0, "needs_approval": 0, "limit_removed": ZERO}
-    accounts = CreditAccount.objects.filter(status=CreditAccount.Status.ACTIVE).select_related("product")
-    for account in accounts.iterator(chunk_size=2000):
-        summary["accounts"] += 1
-        figures = account_figures_get(account=account, policy=policy, now=now)
-        # Preview the cut itself, as if any warning had already been given.
-        outcome = policy_decide(policy=policy, figures=AccountFigures(**{**figures.__dict__, "recently_warned": True}))
-        if outcome.kind is None:
-            continue
-        summary[outcome.kind] += 1
-        summary["needs_approval"] += int(outcome.needs_approval)
-        summary["limit_removed"] += figures.credit_limit - outcome.target_limit
+    account_ids = list(CreditAccount.objects.filter(status=CreditAccount.Status.ACTIVE).values_list("pk", flat=True))
+    for start in range(0, len(account_ids), 5000):
+        for figures in account_figures_many(
+            account_ids=account_ids[start : start + 5000], policy=policy, now=now
+        ).values():
+            summary["accounts"] += 1
+            # Preview the cut itself, as if any warning had already been given.
+            outcome = policy_decide(policy=policy, figures=replace(figures, recently_warned=True))
+            if outcome.kind is None:
+                continue
+            summary[outcome.kind] += 1
+            summary["needs_approval"] += int(outcome.needs_approval)
+            summary["limit_removed"] += figures.credit_limit - outcome.target_limit
     return summary
 
 

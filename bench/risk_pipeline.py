@@ -1,0 +1,289 @@
+"""Benchmark: score signals for N accounts, end to end, on PostgreSQL.
+
+Builds N accounts with a login and a score history (set-up, timed separately), writes one score
+signal per account to a CSV file (about 10 % fall 50+ points from their high), then measures:
+
+  ingest    the import command loading the file (COPY into staging, then set-based upserts)
+  evaluate  the policy over every account with a new signal, in chunks as the beat job does,
+            applying the decisions with their ledger rows, notices and audit events
+  floor     COPY of the same file into a bare table: the least any ingestion could cost
+
+and prints signals/s, decisions/s, peak memory and the ratio to the floor.
+
+    .venv/bin/python bench/risk_pipeline.py --accounts 1000000
+    .venv/bin/python bench/risk_pipeline.py --accounts 20000          # a quick run
+
+It uses its own database (dropped and created), so it never touches the portal's data.
+"""
+
+import argparse
+import csv
+import io
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--accounts", type=int, default=1_000_000)
+    parser.add_argument("--chunk", type=int, default=5_000, help="accounts per evaluation transaction")
+    parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server URL")
+    parser.add_argument("--database", default="portal_bench")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/15", help="broker for the email tasks (flushed)")
+    parser.add_argument("--seed", type=int, default=7)
+    return parser.parse_args()
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def recreate_database(server, name):
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def copy_rows(cursor, table, columns, rows):
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def build_accounts(count, rng):
+    """Customers, logins, accounts with their opening ledger row, and one score 90 days ago."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from accounts.models import CreditProduct
+
+    product, _created = CreditProduct.objects.get_or_create(
+        code="revolving", defaults={"name_zh": "随借随还信用额度", "name_en": "Borrow-anytime credit line"}
+    )
+    now = timezone.now()
+    opened = now - timezone.timedelta(days=400)
+    scored = now - timezone.timedelta(days=90)
+    # One transaction: the database checks at commit that every account matches its ledger.
+    with transaction.atomic(), connection.cursor() as django_cursor:
+        cursor = django_cursor.cursor
+        copy_rows(
+            cursor,
+            "accounts_customerrecord",
+            ["id", "external_id", "legal_name", "national_id_hash", "national_id_last4", "created_at", "updated_at"],
+            ((i, f"C{i:08d}", "测试", f"{i:064x}", f"{i % 10000:04d}", now, now) for i in range(1, count + 1)),
+        )
+        copy_rows(
+            cursor,
+            "accounts_user",
+            [
+                "id",
+                "email",
+                "password",
+                "preferred_language",
+                "customer_id",
+                "identity_bound_at",
+                "is_staff",
+                "is_active",
+                "is_superuser",
+                "date_joined",
+            ],
+            (
+                (i, f"b{i}@bench.example", "!", "zh-hans" if i % 3 else "en", i, now, False, True, False, now)
+                for i in range(1, count + 1)
+            ),
+        )
+        copy_rows(
+            cursor,
+            "accounts_creditaccount",
+            [
+                "id",
+                "external_id",
+                "customer_id",
+                "product_id",
+                "credit_limit",
+                "outstanding_balance",
+                "status",
+                "opened_at",
+                "updated_at",
+            ],
+            (
+                (i, f"A{i:08d}", i, product.pk, 20000 + (i % 9) * 5000, i % 7 * 1000, "active", opened, now)
+                for i in range(1, count + 1)
+            ),
+        )
+        copy_rows(
+            cursor,
+            "accounts_limitchange",
+            [
+                "account_id",
+                "sequence",
+                "kind",
+                "previous_limit",
+                "new_limit",
+                "previous_status",
+                "new_status",
+                "reason_codes",
+                "decided_by",
+                "policy_version",
+                "source_reference",
+                "effective_at",
+                "created_at",
+            ],
+            (
+                (
+                    i,
+                    1,
+                    "opening",
+                    0,
+                    20000 + (i % 9) * 5000,
+                    "active",
+                    "active",
+                    "[]",
+                    "core_system",
+                    "",
+                    "",
+                    opened,
+                    now,
+                )
+                for i in range(1, count + 1)
+            ),
+        )
+        prior = [rng.randint(700, 780) for _ in range(count)]
+        copy_rows(
+            cursor,
+            "accounts_creditscore",
+            ["account_id", "score", "scored_at"],
+            ((i, prior[i - 1], scored) for i in range(1, count + 1)),
+        )
+        for table in ("accounts_customerrecord", "accounts_user", "accounts_creditaccount"):
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {count})")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return prior
+
+
+def write_signals(path, prior, rng):
+    """One score signal per account: about 10 % fall 50 to 90 points, the rest move a little."""
+    from django.utils import timezone
+
+    observed = (timezone.now() - timezone.timedelta(hours=1)).isoformat()
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["external_id", "account_external_id", "kind", "value", "observed_at"])
+        for i, score in enumerate(prior, start=1):
+            new = score - rng.randint(50, 90) if rng.random() < 0.10 else score + rng.randint(-20, 20)
+            writer.writerow([f"S{i:08d}", f"A{i:08d}", "score_update", max(300, min(950, new)), observed])
+
+
+def ingest(path):
+    from django.core.management import call_command
+
+    call_command("import_core_data", "--kind", "risk-signals", str(path), stdout=io.StringIO())
+
+
+def evaluate(chunk):
+    from accounts.services import risk
+
+    decided = 0
+    pending = risk.risk_evaluation_pending_account_ids()
+    pending.sort()
+    for start in range(0, len(pending), chunk):
+        decided += len(risk.risk_evaluate_accounts(account_ids=pending[start : start + chunk]))
+    return len(pending), decided
+
+
+def copy_floor(path):
+    from django.db import connection
+
+    with connection.cursor() as django_cursor:
+        cursor = django_cursor.cursor
+        cursor.execute(
+            "CREATE TEMP TABLE bare_signal (external_id text, account_external_id text, kind text, value numeric,"
+            " observed_at timestamptz)"
+        )
+        started = time.perf_counter()
+        with (
+            open(path, "rb") as handle,
+            cursor.copy("COPY bare_signal FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+        ):
+            while data := handle.read(1 << 20):
+                copy.write(data)
+        return time.perf_counter() - started
+
+
+def main():
+    args = parse_args()
+    recreate_database(args.server, args.database)
+    os.environ["DATABASE_URL"] = f"{args.server}/{args.database}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
+    os.environ["REDIS_URL"] = args.redis  # the email tasks really queue; the database is flushed after
+    import redis
+
+    redis.Redis.from_url(args.redis).flushdb()
+    os.environ.setdefault("EMAIL_URL", "locmemmail://")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from accounts.models import PolicyVersion
+
+    call_command("migrate", verbosity=0)
+    # Measure the cut itself: the baseline warns first, which would make this run all warnings.
+    PolicyVersion.objects.filter(status="active").update(warn_before_cut=False)
+    rng = random.Random(args.seed)
+
+    started = time.perf_counter()
+    prior = build_accounts(args.accounts, rng)
+    setup_seconds = time.perf_counter() - started
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "signals.csv"
+        write_signals(path, prior, rng)
+        del prior
+
+        started = time.perf_counter()
+        ingest(path)
+        ingest_seconds = time.perf_counter() - started
+
+        started = time.perf_counter()
+        evaluated, decided = evaluate(args.chunk)
+        evaluate_seconds = time.perf_counter() - started
+
+        floor_seconds = copy_floor(path)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM accounts_limitchange WHERE kind = 'risk_reduction'")
+        (reductions,) = cursor.fetchone()
+        cursor.execute("SELECT count(*) FROM portal_notification")
+        (notices,) = cursor.fetchone()
+
+    import redis
+
+    redis.Redis.from_url(args.redis).flushdb()
+    total = ingest_seconds + evaluate_seconds
+    print(f"accounts                 {args.accounts:>12,}")
+    print(f"set-up (not counted)     {setup_seconds:>12.1f} s")
+    print(f"ingest                   {ingest_seconds:>12.1f} s   {args.accounts / ingest_seconds:>10,.0f} signals/s")
+    print(f"evaluate + apply         {evaluate_seconds:>12.1f} s   {evaluated / evaluate_seconds:>10,.0f} accounts/s")
+    print(f"decisions applied        {decided:>12,}       {decided / evaluate_seconds:>10,.0f} decisions/s")
+    print(f"limit reductions / notices {reductions:>10,} / {notices:,}")
+    print(f"end to end               {total:>12.1f} s   {args.accounts / total:>10,.0f} signals/s")
+    print(f"bare COPY floor          {floor_seconds:>12.1f} s   end to end is {total / floor_seconds:.1f}x the floor")
+    print(f"peak RSS                 {peak_rss_mb():>12.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
