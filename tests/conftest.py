@@ -64,3 +64,16 @@ def borrower_client(client, borrower):
 def unbound_client(client, unbound_user):
     client.force_login(unbound_user)
     return client
+
+
+def pytest_collection_modifyitems(items):
+    """Every test that commits for real restores the migrations' data afterwards.
+
+    A transactional test empties the database when it ends, taking with it what data migrations
+    wrote (reason codes, staff groups, the baseline policy). serialized_rollback puts it back;
+    it must hold for all of them, since a plain flush also re-creates content types that a
+    later restore would then insert twice."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False)

@@ -96,7 +96,19 @@ class _Chromium:
             _unavailable(self._failure)
         self._saved_env = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        # Once Playwright's loop runs in this thread, Django hands the thread new connection
+        # objects, which lack the copy of the migrations' data that serialized_rollback restores
+        # (reason codes, staff groups, the baseline policy). Carry the copy across.
+        from django.db import connections
+
+        serialized = {
+            alias: connections[alias]._test_serialized_contents
+            for alias in connections
+            if hasattr(connections[alias], "_test_serialized_contents")
+        }
         self._playwright = sync_playwright().start()
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
         try:
             self._browser = self._playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         except PlaywrightError as error:

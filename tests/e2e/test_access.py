@@ -7,7 +7,7 @@ from portal.models import Notification
 from tests.e2e.helpers import expect
 from tests.factories import PASSWORD, BorrowerFactory, CustomerRecordFactory, UserFactory, valid_national_id
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_a_login_without_verified_identity_is_always_sent_to_identity_binding(open_visitor):

@@ -8,7 +8,7 @@ from accounts.models import CustomerRecord
 from tests.e2e.helpers import expect, nt
 from tests.factories import PASSWORD, UserFactory, valid_national_id
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_five_unknown_id_numbers_pause_identity_verification(open_visitor, mailoutbox):

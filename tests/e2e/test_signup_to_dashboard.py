@@ -13,7 +13,7 @@ from accounts.models import User
 from tests.e2e.helpers import CHINESE, ENGLISH, expect, path_of, t
 from tests.factories import CustomerRecordFactory, valid_national_id
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 NEW_PASSWORD = "Lantern-Orchard-2048"
 CONFIRMATION_LINK = re.compile(r"https?://[^/\s]+(/accounts/confirm-email/[^/\s]+/)")
