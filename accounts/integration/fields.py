@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -21,6 +22,15 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 _WHOLE_NUMBER = re.compile(r"^[+-]?\d+$")
 
 
+_NUMBER_TYPES = (int, float, Decimal, str)
+
+
+@cache
+def _bounds(max_digits, decimal_places):
+    """The first number too large for the field, and the step of its last decimal place."""
+    return Decimal(10) ** (max_digits - decimal_places), Decimal(1).scaleb(-decimal_places)
+
+
 class RowValueError(Exception):
     def __init__(self, message):
         super().__init__(message)
@@ -28,7 +38,7 @@ class RowValueError(Exception):
 
 
 def is_blank(value):
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or (isinstance(value, str) and (not value or value.isspace()))
 
 
 @dataclass(frozen=True)
@@ -64,7 +74,7 @@ class Number(Field):
     min_value: Decimal | None = None
 
     def parse(self, value, *, now):
-        if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        if isinstance(value, bool) or not isinstance(value, _NUMBER_TYPES):
             raise RowValueError(_("Expected a number, e.g. 1250.00."))
         try:
             number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
@@ -74,9 +84,10 @@ class Number(Field):
             raise RowValueError(_("Expected a number, e.g. 1250.00."))
         if self.min_value is not None and number < self.min_value:
             raise RowValueError(_("This amount cannot be negative."))
-        if abs(number) >= Decimal(10) ** (self.max_digits - self.decimal_places):
+        ceiling, quantum = _bounds(self.max_digits, self.decimal_places)
+        if abs(number) >= ceiling:
             raise RowValueError(_("This number is too large."))
-        exact = number.quantize(Decimal(1).scaleb(-self.decimal_places))
+        exact = number.quantize(quantum)
         if exact != number:
             raise RowValueError(_("Use at most %(count)s decimal places.") % {"count": self.decimal_places})
         return exact
@@ -88,7 +99,7 @@ class WholeNumber(Field):
     max_value: int = 2**31 - 1
 
     def parse(self, value, *, now):
-        if isinstance(value, bool) or not isinstance(value, int | str):
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
             raise RowValueError(_("Expected a whole number."))
         if isinstance(value, str):
             if not _WHOLE_NUMBER.match(value.strip()):
@@ -117,7 +128,7 @@ class Moment(Field):
         if moment is None:
             raise RowValueError(_("Expected a date and time in ISO 8601, e.g. 2025-03-31T09:30:00+08:00."))
         if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment)
+            moment = timezone.make_aware(moment, timezone.get_default_timezone())
         if self.not_in_future and moment > now + FUTURE_TOLERANCE:
             raise RowValueError(_("This time is in the future. Send an observation only once it has happened."))
         return moment

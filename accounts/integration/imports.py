@@ -7,7 +7,10 @@ stops it, names its line and field, and nothing is kept.
 On PostgreSQL the high-volume kinds (balances, repayment schedules, score updates, risk signals)
 are copied into a temporary staging table with COPY and merged with a few set-based statements.
 Customers and accounts always go through their services row by row (ID-number checks, the
-limit-change ledger and notices); so does everything on SQLite, in chunks with bulk writes."""
+limit-change ledger and notices); so does everything on SQLite, in chunks with bulk writes.
+
+The SQL below is put together from model metadata and constants only (hence the ``noqa: S608``);
+every value from a file travels through COPY or as a query parameter."""
 
 import csv
 import itertools
@@ -33,14 +36,15 @@ class CoreDataImportError(PortalError):
     line 1), ``field`` the column or JSON key at fault."""
 
     def __init__(self, *, path, line, field, message):
-        self.path, self.line, self.field = path, line, field
         where = _("%(path)s, line %(line)s") % {"path": path, "line": line} if line else str(path)
         if field:
             where += ", " + _("field “%(field)s”") % {"field": field}
         super().__init__(
             _("%(where)s: %(message)s Nothing was imported.") % {"where": where, "message": message},
             code="import_failed",
+            field=field,
         )
+        self.path, self.line = path, line
 
 
 @dataclass
@@ -52,8 +56,19 @@ class ImportSummary:
     method: str
 
 
+def _text_lines(handle, path):
+    """The file's lines as text, so that bytes that are not UTF-8 are reported by line."""
+    for line, data in enumerate(handle, start=1):
+        try:
+            yield data.decode("utf-8-sig" if line == 1 else "utf-8")
+        except UnicodeDecodeError:
+            raise CoreDataImportError(
+                path=path, line=line, field="", message=_("This line is not UTF-8 text.")
+            ) from None
+
+
 def _csv_rows(handle, path, kind):
-    reader = csv.reader(handle)
+    reader = csv.reader(_text_lines(handle, path))
     header = next(reader, None)
     if header is None:
         return
@@ -78,7 +93,7 @@ def _csv_rows(handle, path, kind):
 
 
 def _jsonl_rows(handle, path, kind):
-    for line, text in enumerate(handle, start=1):
+    for line, text in enumerate(_text_lines(handle, path), start=1):
         if not text.strip():
             continue
         try:
@@ -109,7 +124,7 @@ def core_data_import(*, kind, path, chunk_size=CHUNK_SIZE):
     batch_now = timezone.now()
     rows_read = 0
     try:
-        handle = path.open(encoding="utf-8-sig", newline="")
+        handle = path.open("rb")
     except OSError as error:
         raise CoreDataImportError(path=path, line=None, field="", message=error.strerror or str(error)) from None
     with handle, transaction.atomic():
@@ -151,7 +166,8 @@ class _ServiceLoader:
         self.counts = services.Counts()
 
     def add(self, rows):
-        errors = self.kind.duplicates(rows, seen=self.seen) + self.kind.check(rows)
+        rows, errors = self.kind.duplicates(rows, seen=self.seen)
+        errors += self.kind.check(rows)
         if errors:
             _fail(self.path, errors)
         self.counts += self.kind.write(rows, actor=None)
@@ -160,39 +176,57 @@ class _ServiceLoader:
         return self.counts
 
 
+class _Check:
+    """One set-based rule: ``sql`` selects the first offending line (and what the message needs)."""
+
+    def __init__(self, sql, *, field, message):
+        self.sql, self.field, self.message = sql, field, message
+
+    def run(self, cursor, path):
+        cursor.execute(self.sql)
+        found = cursor.fetchone()
+        if found:
+            raise CoreDataImportError(path=path, line=found[0], field=self.field, message=self.message(*found[1:]))
+
+
 class _Staging:
     """PostgreSQL: COPY each chunk into a temporary table, then check and merge set-based.
 
-    Subclasses give the staging ``columns`` (after ``line`` and ``key``), how a cleaned row
-    becomes a staging tuple, their checks (each returns the first offending line, or nothing)
-    and their merge."""
+    Every staged row has its ``line``, its ``key`` and its account: the account's external id is
+    copied and resolved to ``account_id`` with one join. Subclasses give their other ``columns``,
+    their ``checks`` and their ``merge``."""
 
     method = "copy"
     table = "integration_import_staging"
-    columns = ""
+    columns = ()
 
     def __init__(self, kind, path):
         self.kind, self.path = kind, path
         self.total = 0
+        definitions = ", ".join(f"{name} {sql_type}" for name, sql_type in self.columns)
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+            cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{self.table}")
             cursor.execute(
-                f"CREATE TEMPORARY TABLE {self.table} (line integer NOT NULL, key text NOT NULL, {self.columns}) "
-                "ON COMMIT DROP"
+                f"""CREATE TEMPORARY TABLE {self.table} (
+                        line integer NOT NULL, key text NOT NULL, account_external_id text NOT NULL,
+                        account_id bigint, {definitions}
+                    ) ON COMMIT DROP"""
             )
 
     def add(self, rows):
-        errors = services.accounts_resolve(rows)
-        if errors:
-            _fail(self.path, errors)
-        names = ", ".join(["line", "key", *(column.split()[0] for column in self.columns.split(", "))])
+        names = ", ".join(["line", "key", "account_external_id", *(name for name, _sql_type in self.columns)])
         with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {self.table} ({names}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row((row.position, self.kind.key(row.values), *self.staged(row.values)))
+                values = row.values
+                copy.write_row(
+                    (
+                        row.position,
+                        self.kind.key(values),
+                        values["account_external_id"],
+                        *(values[name] for name, _sql_type in self.columns),
+                    )
+                )
         self.total += len(rows)
-
-    def staged(self, values):
-        raise NotImplementedError
 
     def finish(self):
         with connection.cursor() as cursor:
@@ -200,27 +234,25 @@ class _Staging:
             # guesses badly for the joins below.
             cursor.execute(f"ANALYZE {self.table}")
             cursor.execute(
+                f"""UPDATE {self.table} AS staged SET account_id = account.id
+                    FROM {CreditAccount._meta.db_table} AS account
+                    WHERE account.external_id = staged.account_external_id"""  # noqa: S608
+            )
+            unknown_accounts = _Check(
+                f"SELECT line FROM {self.table} WHERE account_id IS NULL ORDER BY line LIMIT 1",  # noqa: S608
+                field="account_external_id",
+                message=services.unknown_account_message,
+            )
+            duplicates = _Check(
                 f"""SELECT line, key FROM (
                         SELECT line, key, row_number() OVER (PARTITION BY key ORDER BY line) AS seen
                         FROM {self.table}
-                    ) AS numbered WHERE seen > 1 ORDER BY line LIMIT 1"""
+                    ) AS numbered WHERE seen > 1 ORDER BY line LIMIT 1""",  # noqa: S608
+                field=self.kind.key_field,
+                message=lambda key: services.duplicate_message(self.kind, key),
             )
-            duplicate = cursor.fetchone()
-            if duplicate:
-                line, key = duplicate
-                raise CoreDataImportError(
-                    path=self.path,
-                    line=line,
-                    field=self.kind.key_field,
-                    message=services.duplicate_message(self.kind, key),
-                )
-            for check in self.checks():
-                cursor.execute(check.sql)
-                found = cursor.fetchone()
-                if found:
-                    raise CoreDataImportError(
-                        path=self.path, line=found[0], field=check.field, message=check.message(*found[1:])
-                    )
+            for check in [unknown_accounts, duplicates, *self.checks()]:
+                check.run(cursor, self.path)
             counts = self.merge(cursor)
             cursor.execute(f"DROP TABLE {self.table}")
         return counts
@@ -232,18 +264,8 @@ class _Staging:
         raise NotImplementedError
 
 
-@dataclass
-class _Check:
-    sql: str
-    field: str
-    message: object
-
-
 class _BalanceStaging(_Staging):
-    columns = "account_id bigint NOT NULL, outstanding_balance numeric(12, 2) NOT NULL"
-
-    def staged(self, values):
-        return values["account_id"], values["outstanding_balance"]
+    columns = (("outstanding_balance", "numeric(12, 2) NOT NULL"),)
 
     def merge(self, cursor):
         cursor.execute(
@@ -251,7 +273,7 @@ class _BalanceStaging(_Staging):
                 SET outstanding_balance = staged.outstanding_balance, updated_at = %s
                 FROM {self.table} AS staged
                 WHERE account.id = staged.account_id
-                  AND account.outstanding_balance <> staged.outstanding_balance""",
+                  AND account.outstanding_balance <> staged.outstanding_balance""",  # noqa: S608
             [timezone.now()],
         )
         return services.Counts(updated=cursor.rowcount, unchanged=self.total - cursor.rowcount)
@@ -259,28 +281,29 @@ class _BalanceStaging(_Staging):
 
 class _InstallmentStaging(_Staging):
     columns = (
-        "account_id bigint NOT NULL, due_date date NOT NULL, amount_due numeric(12, 2) NOT NULL, "
-        "amount_paid numeric(12, 2) NOT NULL, paid_at timestamptz, status text NOT NULL"
+        ("due_date", "date NOT NULL"),
+        ("amount_due", "numeric(12, 2) NOT NULL"),
+        ("amount_paid", "numeric(12, 2) NOT NULL"),
+        ("paid_at", "timestamptz"),
+        ("status", "text NOT NULL"),
     )
     mirrored = services.InstallmentRows.mirrored
-
-    def staged(self, values):
-        return (values["account_id"], *(values[name] for name in self.mirrored))
 
     def checks(self):
         return [
             _Check(
                 f"""SELECT staged.line FROM {self.table} AS staged
                     JOIN {RepaymentInstallment._meta.db_table} AS stored ON stored.external_id = staged.key
-                    WHERE stored.account_id <> staged.account_id ORDER BY staged.line LIMIT 1""",
-                "account_external_id",
-                lambda: _("This installment belongs to another account; it cannot move between accounts."),
+                    WHERE stored.account_id <> staged.account_id ORDER BY staged.line LIMIT 1""",  # noqa: S608
+                field="account_external_id",
+                message=services.installment_moved_message,
             )
         ]
 
     def merge(self, cursor):
         table = RepaymentInstallment._meta.db_table
         columns = ", ".join(self.mirrored)
+        # xmax is 0 only on a freshly inserted row: it tells inserts from updates.
         cursor.execute(
             f"""WITH merged AS (
                     INSERT INTO {table} (external_id, account_id, {columns})
@@ -291,46 +314,45 @@ class _InstallmentStaging(_Staging):
                         IS DISTINCT FROM ({", ".join(f"EXCLUDED.{name}" for name in self.mirrored)})
                     RETURNING xmax = 0 AS inserted
                 )
-                SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged"""
+                SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged"""  # noqa: S608
         )
         created, updated = cursor.fetchone()
         return services.Counts(created=created, updated=updated, unchanged=self.total - created - updated)
 
 
 class _SignalStaging(_Staging):
-    columns = "account_id bigint NOT NULL, kind text NOT NULL, value numeric(10, 2) NOT NULL, observed_at timestamptz NOT NULL"
-
-    def staged(self, values):
-        return values["account_id"], values["kind"], values["value"], values["observed_at"]
+    columns = (
+        ("kind", "text NOT NULL"),
+        ("value", "numeric(10, 2) NOT NULL"),
+        ("observed_at", "timestamptz NOT NULL"),
+    )
 
     def checks(self):
-        names = self.kind.field_names
-        differs = " OR ".join(f"stored.{name} <> staged.{name}" for name in names)
+        names = self.kind.field_names  # stored attribute -> the field the file calls it
         first_difference = " ".join(f"WHEN stored.{name} <> staged.{name} THEN '{names[name]}'" for name in names)
-        scores = f"""SELECT line, account_id, observed_at, value FROM {self.table}
-                     WHERE kind = '{RiskSignal.Kind.SCORE_UPDATE}'"""
+        scores = f"SELECT * FROM {self.table} WHERE kind = '{RiskSignal.Kind.SCORE_UPDATE}'"  # noqa: S608
         return [
-            # A stored signal with the same external id but other values (reported on its own field).
             _SignalConflictCheck(
                 f"""SELECT staged.line, CASE {first_difference} END FROM {self.table} AS staged
                     JOIN {RiskSignal._meta.db_table} AS stored ON stored.external_id = staged.key
-                    WHERE {differs} ORDER BY staged.line LIMIT 1"""
+                    WHERE {" OR ".join(f"stored.{name} <> staged.{name}" for name in names)}
+                    ORDER BY staged.line LIMIT 1"""  # noqa: S608
             ),
             _Check(
                 f"""SELECT staged.line, stored.score FROM ({scores}) AS staged
                     JOIN {CreditScore._meta.db_table} AS stored
                       ON stored.account_id = staged.account_id AND stored.scored_at = staged.observed_at
-                    WHERE stored.score <> staged.value ORDER BY staged.line LIMIT 1""",
-                names["value"],
-                services.score_conflict_message,
+                    WHERE stored.score <> staged.value ORDER BY staged.line LIMIT 1""",  # noqa: S608
+                field=names["value"],
+                message=services.score_conflict_message,
             ),
             _Check(
                 f"""SELECT later.line FROM ({scores}) AS later JOIN ({scores}) AS earlier
                       ON earlier.account_id = later.account_id AND earlier.observed_at = later.observed_at
                      AND earlier.line < later.line AND earlier.value <> later.value
-                    ORDER BY later.line LIMIT 1""",
-                names["value"],
-                services.score_batch_conflict_message,
+                    ORDER BY later.line LIMIT 1""",  # noqa: S608
+                field=names["value"],
+                message=services.score_batch_conflict_message,
             ),
         ]
 
@@ -339,35 +361,34 @@ class _SignalStaging(_Staging):
             f"""INSERT INTO {RiskSignal._meta.db_table}
                     (external_id, account_id, kind, value, observed_at, received_at, evaluated_at)
                 SELECT key, account_id, kind, value, observed_at, %s, NULL FROM {self.table} ORDER BY line
-                ON CONFLICT (external_id) DO NOTHING""",
+                ON CONFLICT (external_id) DO NOTHING""",  # noqa: S608
             [timezone.now()],
         )
         created = cursor.rowcount
-        # Every score update has its point in the score history, including ones whose signal
-        # arrived before: recording it is idempotent.
+        # Every score update has its point in the score history, also one whose signal arrived
+        # before; recording it again changes nothing.
         cursor.execute(
             f"""INSERT INTO {CreditScore._meta.db_table} (account_id, score, scored_at)
                 SELECT account_id, value::integer, observed_at FROM {self.table}
                 WHERE kind = '{RiskSignal.Kind.SCORE_UPDATE}'
-                ON CONFLICT (account_id, scored_at) DO NOTHING"""
+                ON CONFLICT (account_id, scored_at) DO NOTHING"""  # noqa: S608
         )
         return services.Counts(created=created, unchanged=self.total - created)
 
 
 class _SignalConflictCheck(_Check):
-    """The field at fault comes from the query itself (the first attribute that differs)."""
+    """A stored signal with the same external id but other values; the query itself says which
+    field differs first."""
 
     def __init__(self, sql):
-        super().__init__(sql=sql, field="", message=None)
+        super().__init__(sql, field="", message=services.signal_conflict_message)
 
     def run(self, cursor, path):
         cursor.execute(self.sql)
         found = cursor.fetchone()
         if found:
             line, field_name = found
-            raise CoreDataImportError(
-                path=path, line=line, field=field_name, message=services.signal_conflict_message(field_name)
-            )
+            raise CoreDataImportError(path=path, line=line, field=field_name, message=self.message(field_name))
 
 
 STAGING = {

@@ -130,6 +130,10 @@ def score_conflict_message(score):
     return _("A different score (%(score)s) is already recorded for this account at this time.") % {"score": score}
 
 
+def installment_moved_message():
+    return _("This installment belongs to another account; it cannot move between accounts.")
+
+
 def score_batch_conflict_message():
     return _("Another row in this batch gives a different score for this account at the same time.")
 
@@ -146,9 +150,13 @@ class RowKind:
         """Return ``(values, [])`` for a good row, or ``(None, [(field, message), ...])``."""
         if not isinstance(raw, dict):
             return None, [(NON_FIELD, _("Each row must be an object with named fields."))]
-        errors = [
-            (str(name), _("Unknown field: use only the documented fields.")) for name in raw if name not in self.fields
-        ]
+        errors = []
+        if raw.keys() - self.fields.keys():
+            errors = [
+                (str(name), _("Unknown field: use only the documented fields."))
+                for name in raw
+                if name not in self.fields
+            ]
         values = {}
         for name, parser in self.fields.items():
             value = raw.get(name)
@@ -173,15 +181,17 @@ class RowKind:
         return values[self.key_field]
 
     def duplicates(self, rows, *, seen):
-        """Rows whose key an earlier row (here or in ``seen``, key → position) already used."""
-        errors = []
+        """Split off rows whose key an earlier row (here or in ``seen``, key → position) already
+        used: returns the first of each key, and an error for every repeat."""
+        first, errors = [], []
         for row in rows:
             key = self.key(row.values)
             if key in seen:
                 errors.append(RowError(row.position, self.key_field, duplicate_message(self, key)))
             else:
                 seen[key] = row.position
-        return errors
+                first.append(row)
+        return first, errors
 
     def check(self, rows):
         raise NotImplementedError
@@ -474,13 +484,7 @@ class InstallmentRows(RowKind):
         for row in rows:
             owner = existing.get(row.values["external_id"])
             if owner is not None and row.values["account_id"] is not None and owner != row.values["account_id"]:
-                errors.append(
-                    RowError(
-                        row.position,
-                        "account_external_id",
-                        _("This installment belongs to another account; it cannot move between accounts."),
-                    )
-                )
+                errors.append(RowError(row.position, "account_external_id", installment_moved_message()))
         return errors
 
     def write(self, rows, *, actor):
@@ -548,7 +552,9 @@ class RiskSignalRows(RowKind):
             if differing:
                 name = self.field_names[differing[0]]
                 errors.append(RowError(row.position, name, signal_conflict_message(name)))
-        return errors + self._score_conflicts([row for row in rows if row.values["kind"] == "score_update"])
+        return errors + self._score_conflicts(
+            [row for row in rows if row.values["kind"] == RiskSignal.Kind.SCORE_UPDATE]
+        )
 
     def _score_conflicts(self, rows):
         errors = []
@@ -657,10 +663,11 @@ def integration_rows_apply(*, kind, rows, actor, request=None):
         batch.add(position, raw)
     try:
         with transaction.atomic():
-            errors = batch.errors + batch.kind.duplicates(batch.rows, seen={}) + batch.kind.check(batch.rows)
+            rows, duplicates = batch.kind.duplicates(batch.rows, seen={})
+            errors = batch.errors + duplicates + batch.kind.check(rows)
             if errors:
                 raise IntegrationRowsRejected(errors)
-            counts = batch.kind.write(batch.rows, actor=actor)
+            counts = batch.kind.write(rows, actor=actor)
             integration_summary_record(kind=kind, counts=counts, actor=actor, request=request)
     except IntegrityError as error:
         raise IntegrationConflict(
