@@ -389,6 +389,7 @@ class AccountRows(RowKind):
                     credit_limit=values["credit_limit"],
                     opened_at=values["opened_at"],
                     outstanding_balance=values["outstanding_balance"] or ZERO,
+                    actor=actor,
                 )
                 counts.created += 1
                 continue

@@ -30,7 +30,9 @@ APPEALABLE_KINDS = {
 }
 
 
-def credit_account_open(*, customer, external_id, product, credit_limit, opened_at=None, outstanding_balance=0):
+def credit_account_open(
+    *, customer, external_id, product, credit_limit, opened_at=None, outstanding_balance=0, actor=None
+):
     """Create an account mirrored from the core system, with its opening ledger row."""
     credit_limit = Decimal(credit_limit).quantize(CENT)
     if credit_limit < 0:
@@ -58,8 +60,8 @@ def credit_account_open(*, customer, external_id, product, credit_limit, opened_
             effective_at=opened_at,
         )
         audit_event_record(
-            actor=None,
-            actor_label="core-system",
+            actor=actor,
+            actor_label=None if actor else "core-system",
             action="credit_account.opened",
             target=account,
             after={"credit_limit": str(credit_limit)},

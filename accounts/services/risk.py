@@ -229,7 +229,7 @@ def _watch_notice_items(*, decisions, recipients):
                     "account": decision.account,
                     "reasons": [catalogue[code] for code in decision.reason_codes if code in catalogue],
                 },
-                "link": f"/credit/{decision.account.pk}/history/",
+                "link": "/",
             }
         )
     return items, owners
