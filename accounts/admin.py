@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import (
     CreditAccount,
@@ -52,7 +53,7 @@ class CustomerRecordAdmin(admin.ModelAdmin):
     fields = readonly_fields
     show_full_result_count = False
 
-    @admin.display(description=_("name"))
+    @admin.display(description=pgettext_lazy("person", "name"))
     def masked_name(self, obj):
         return obj.masked_name
 

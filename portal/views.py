@@ -6,7 +6,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
@@ -64,7 +64,10 @@ def notification_detail(request, notification_id):
 def notification_mark_read(request):
     ids = [int(value) for value in request.POST.getlist("notification") if value.isdigit()] or None
     count = services.notification_mark_read(user=request.user, notification_ids=ids)
-    messages.success(request, _("Marked %(count)s notices as read.") % {"count": count})
+    messages.success(
+        request,
+        ngettext("Marked %(count)s notice as read.", "Marked %(count)s notices as read.", count) % {"count": count},
+    )
     return redirect("notification_list")
 
 

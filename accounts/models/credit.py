@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models.identity import CustomerRecord
 from portal.models import AppendOnlyError
@@ -49,7 +50,7 @@ class CreditAccountQuerySet(models.QuerySet):
 
 class CreditAccount(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", _("active")
+        ACTIVE = "active", pgettext_lazy("account status", "active")
         FROZEN = "frozen", _("frozen")
         CLOSED = "closed", _("closed")
         CLEARED = "cleared", _("cleared")

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models.credit import CreditAccount
 
@@ -64,7 +65,7 @@ class PolicyVersion(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
-        ACTIVE = "active", _("active")
+        ACTIVE = "active", pgettext_lazy("policy status", "active")
         RETIRED = "retired", _("retired")
 
     name = models.CharField(_("name"), max_length=100)
@@ -72,23 +73,31 @@ class PolicyVersion(models.Model):
     notes = models.TextField(_("what changed and why"), blank=True)
 
     score_lookback_days = models.PositiveSmallIntegerField(_("score look-back (days)"), default=183)
-    score_drop_points = models.PositiveSmallIntegerField(_("score fall that cuts (points)"), default=50)
-    watch_score_drop_points = models.PositiveSmallIntegerField(_("score fall that warns (points)"), default=30)
+    score_drop_points = models.PositiveSmallIntegerField(_("score fall that cuts the limit (points)"), default=50)
+    watch_score_drop_points = models.PositiveSmallIntegerField(
+        _("score fall that sends an early warning (points)"), default=30
+    )
     base_cut_percent = models.PositiveSmallIntegerField(_("cut for a score fall alone (%)"), default=30)
     combined_cut_percent = models.PositiveSmallIntegerField(_("cut with another factor (%)"), default=50)
-    overdue_days_threshold = models.PositiveSmallIntegerField(_("linked overdue counts from (days)"), default=1)
-    borrowing_frequency_threshold = models.PositiveSmallIntegerField(_("draws in 30 days that count"), default=12)
+    overdue_days_threshold = models.PositiveSmallIntegerField(
+        _("linked-account overdue that counts as a factor (days)"), default=1
+    )
+    borrowing_frequency_threshold = models.PositiveSmallIntegerField(
+        _("draws in 30 days that count as a factor"), default=12
+    )
     repayment_delay_threshold = models.DecimalField(
-        _("average days late that count"), max_digits=5, decimal_places=1, default=Decimal("3.0")
+        _("average days late that count as a factor"), max_digits=5, decimal_places=1, default=Decimal("3.0")
     )
     macro_tightening = models.BooleanField(_("macro-economic tightening in force"), default=False)
     freeze_overdue_days = models.PositiveSmallIntegerField(_("linked overdue that freezes (days)"), default=60)
-    freeze_factor_count = models.PositiveSmallIntegerField(_("factors beside a score fall that freeze"), default=3)
+    freeze_factor_count = models.PositiveSmallIntegerField(
+        _("factors besides a score fall that freeze the line"), default=3
+    )
     approval_cut_percent = models.PositiveSmallIntegerField(_("cuts above this need approval (%)"), default=50)
     warn_before_cut = models.BooleanField(
         _("warn first; cut only if the signal persists at the next evaluation"), default=True
     )
-    watch_valid_days = models.PositiveSmallIntegerField(_("a warning counts for (days)"), default=45)
+    watch_valid_days = models.PositiveSmallIntegerField(_("days an early warning stays valid"), default=45)
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(

@@ -76,7 +76,7 @@ def _validate_reasons(reason_codes, kind):
     known = set(ReasonCode.objects.filter(code__in=codes).values_list("code", flat=True))
     unknown = [code for code in codes if code not in known]
     if unknown:
-        raise PortalError(_("Unknown reason code: %(codes)s.") % {"codes": ", ".join(unknown)}, field="reason_codes")
+        raise PortalError(_("Unknown reason codes: %(codes)s.") % {"codes": ", ".join(unknown)}, field="reason_codes")
     if kind in APPEALABLE_KINDS and not codes:
         raise PortalError(_("A change the borrower did not ask for needs at least one reason."), field="reason_codes")
     return codes
