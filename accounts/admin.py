@@ -12,6 +12,7 @@ from accounts.models import (
     ReasonCode,
     User,
 )
+from portal.admin import ReadOnlyAdmin
 
 
 @admin.register(User)
@@ -43,7 +44,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(CustomerRecord)
-class CustomerRecordAdmin(admin.ModelAdmin):
+class CustomerRecordAdmin(ReadOnlyAdmin):
     """Customer records come from the core system; staff read them here but do not edit them."""
 
     list_display = ["external_id", "masked_name", "masked_national_id", "bound_user", "updated_at"]
@@ -66,32 +67,14 @@ class CustomerRecordAdmin(admin.ModelAdmin):
         user = getattr(obj, "user", None)
         return user.email if user else "—"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(IdentityBindingAttempt)
-class IdentityBindingAttemptAdmin(admin.ModelAdmin):
+class IdentityBindingAttemptAdmin(ReadOnlyAdmin):
     list_display = ["user", "succeeded", "attempted_at", "ip_address"]
     list_filter = ["succeeded", "attempted_at"]
     search_fields = ["user__email"]
     list_select_related = ["user"]
     date_hierarchy = "attempted_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class LimitChangeInline(admin.TabularInline):
@@ -125,7 +108,7 @@ class LimitChangeInline(admin.TabularInline):
 
 
 @admin.register(CreditAccount)
-class CreditAccountAdmin(admin.ModelAdmin):
+class CreditAccountAdmin(ReadOnlyAdmin):
     list_display = ["external_id", "customer", "product", "credit_limit", "outstanding_balance", "status", "opened_at"]
     list_filter = ["status", "product"]
     search_fields = ["external_id", "customer__external_id", "customer__user__email"]
@@ -144,19 +127,9 @@ class CreditAccountAdmin(admin.ModelAdmin):
     inlines = [LimitChangeInline]
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Viewing needs only the view permission; nothing on the page can be edited.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(LimitChange)
-class LimitChangeAdmin(admin.ModelAdmin):
+class LimitChangeAdmin(ReadOnlyAdmin):
     list_display = [
         "account",
         "sequence",
@@ -173,15 +146,6 @@ class LimitChangeAdmin(admin.ModelAdmin):
     date_hierarchy = "effective_at"
     readonly_fields = [field.name for field in LimitChange._meta.fields]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReasonCode)

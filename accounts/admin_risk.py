@@ -13,11 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts import selectors
 from accounts.models import PolicyVersion, RiskDecision, RiskSignal
 from accounts.services import risk
+from portal.admin import ReadOnlyAdmin
 from portal.exceptions import PortalError
 
 
 @admin.register(RiskSignal)
-class RiskSignalAdmin(admin.ModelAdmin):
+class RiskSignalAdmin(ReadOnlyAdmin):
     list_display = ["external_id", "account", "kind", "value", "observed_at", "received_at", "evaluated_at"]
     list_filter = ["kind", ("evaluated_at", admin.EmptyFieldListFilter), "observed_at"]
     search_fields = ["external_id", "account__external_id"]
@@ -25,15 +26,6 @@ class RiskSignalAdmin(admin.ModelAdmin):
     date_hierarchy = "observed_at"
     show_full_result_count = False
     readonly_fields = [field.name for field in RiskSignal._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PolicyVersion)
@@ -120,7 +112,7 @@ class ReviewForm(forms.Form):
 
 
 @admin.register(RiskDecision)
-class RiskDecisionAdmin(admin.ModelAdmin):
+class RiskDecisionAdmin(ReadOnlyAdmin):
     """The approval queue: freezes and large cuts wait here for a second person."""
 
     list_display = [
@@ -140,15 +132,6 @@ class RiskDecisionAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = [field.name for field in RiskDecision._meta.fields]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("reasons"))
     def reasons(self, obj):

@@ -4,6 +4,8 @@ from portal.models import AuditEvent, Notification
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    """Staff read these records here; they change only through services (or not at all)."""
+
     def has_add_permission(self, request):
         return False
 
