@@ -176,3 +176,42 @@ def test_postgresql_refuses_to_commit_a_limit_that_bypasses_the_ledger():
         CreditAccount.objects.filter(pk=account.pk).update(credit_limit=Decimal("1.00"))
     account.refresh_from_db()
     assert account.credit_limit == Decimal("50000.00")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's; CI runs this")
+def test_two_changes_racing_on_one_account_are_applied_one_after_the_other():
+    import threading
+
+    account = credit_account(credit_limit="50000.00")
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def cut(new_limit):
+        try:
+            barrier.wait(timeout=10)
+            limit_change_apply(
+                account=account,
+                kind=LimitChange.Kind.RISK_REDUCTION,
+                new_limit=new_limit,
+                reason_codes=["score_drop"],
+                decided_by=LimitChange.DecidedBy.POLICY,
+            )
+        except Exception as error:  # collected and asserted below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=cut, args=(limit,)) for limit in ("40000.00", "30000.00")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    rows = list(account.limit_changes.order_by("sequence").values_list("sequence", "previous_limit", "new_limit"))
+    assert [sequence for sequence, _previous, _new in rows] == [1, 2, 3]
+    # Each change saw the limit the other left: the ledger is a chain with no gap.
+    assert rows[2][1] == rows[1][2]
+    account.refresh_from_db()
+    assert account.credit_limit == rows[2][2]
