@@ -163,4 +163,5 @@ class CreditProductAdmin(admin.ModelAdmin):
     list_display = ["code", "name_zh", "name_en", "currency", "limit_step", "min_limit"]
 
 
-from accounts import admin_risk  # noqa: E402, F401  (registers the risk pages)
+# Registers the risk pages and the closure requests.
+from accounts import admin_closure, admin_risk  # noqa: E402, F401

@@ -35,3 +35,12 @@ def risk_policy_evaluate_chunk(account_ids):
 def risk_report_send():
     """Beat, each morning: yesterday's risk report to the risk analysts."""
     return risk.risk_report_send()
+
+
+@shared_task
+def closure_requests_process():
+    """Beat: expire abandoned drafts, complete requests whose cooling-off has ended, and mark
+    closed the lines whose balance has been repaid. Idempotent."""
+    from accounts.services.closure import closure_requests_process as process
+
+    return process()

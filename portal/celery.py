@@ -26,8 +26,29 @@ app.conf.beat_schedule = {
         "task": "accounts.tasks.risk_report_send",
         "schedule": crontab(hour=8, minute=0),
     },
+    "closure-requests-process": {"task": "accounts.tasks.closure_requests_process", "schedule": crontab(minute="*/5")},
     "identity-binding-attempts-purge-daily": {
         "task": "accounts.tasks.identity_binding_attempts_purge",
         "schedule": crontab(hour=3, minute=30),
+    },
+    "appeals-assignee-remind": {
+        "task": "appeals.tasks.appeals_assignee_remind",
+        "schedule": crontab(minute=5),
+    },
+    "appeals-breach-report": {
+        "task": "appeals.tasks.appeals_breach_report",
+        "schedule": crontab(minute=10),
+    },
+    "appeals-information-remind": {
+        "task": "appeals.tasks.appeals_information_remind",
+        "schedule": crontab(minute=15),
+    },
+    "appeals-unanswered-close": {
+        "task": "appeals.tasks.appeals_unanswered_close",
+        "schedule": crontab(minute=20),
+    },
+    "appeals-decided-close-daily": {
+        "task": "appeals.tasks.appeals_decided_close",
+        "schedule": crontab(hour=2, minute=40),
     },
 }

@@ -5,6 +5,7 @@ README's table of settings). ``DJANGO_ENV=production`` turns on the production m
 to start without a real secret key and passes ``manage.py check --deploy`` with no warning.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -250,6 +251,48 @@ IDENTITY_BINDING_WINDOW_HOURS = env.int("IDENTITY_BINDING_WINDOW_HOURS", default
 
 # A borrower may appeal a decision against them for this many days after it takes effect.
 APPEAL_WINDOW_DAYS = env.int("APPEAL_WINDOW_DAYS", default=60)
+
+# A borrower's closure request waits this long after submission, and can be withdrawn meanwhile.
+CLOSURE_COOLING_OFF_HOURS = env.int("CLOSURE_COOLING_OFF_HOURS", default=24)
+
+# Appeals. Deadlines come from a jurisdiction profile (days are calendar days): decide within
+# decide_days, extendable once to extended_days with a notice; second-level review may be asked
+# for within second_review_days of an upheld decision. Other profiles are configuration.
+APPEAL_DEADLINE_PROFILES = {
+    "CN": {
+        "decide_days": 15,
+        "extended_days": 30,
+        "second_review_days": 15,
+        "assignee_reminder_days": 3,
+        "information_reminder_days": 3,
+        "information_close_days": 14,
+    },
+    "EU": {
+        "decide_days": 15,
+        "extended_days": 35,
+        "second_review_days": 15,
+        "assignee_reminder_days": 3,
+        "information_reminder_days": 3,
+        "information_close_days": 14,
+    },
+    "UK": {
+        "decide_days": 56,
+        "extended_days": 56,
+        "second_review_days": 15,
+        "assignee_reminder_days": 5,
+        "information_reminder_days": 3,
+        "information_close_days": 14,
+    },
+}
+APPEAL_JURISDICTION = env.str("APPEAL_JURISDICTION", default="CN")
+if APPEAL_JURISDICTION not in APPEAL_DEADLINE_PROFILES:
+    raise ImproperlyConfigured(f"APPEAL_JURISDICTION must be one of {sorted(APPEAL_DEADLINE_PROFILES)}.")
+# An overturn restoring more than this (in the account's currency) needs a Supervisor's approval.
+APPEAL_FOUR_EYES_RESTORE_AMOUNT = Decimal(env.str("APPEAL_FOUR_EYES_RESTORE_AMOUNT", default="10000"))
+APPEAL_EVIDENCE_MAX_BYTES = env.int("APPEAL_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+APPEAL_EVIDENCE_MAX_FILES = env.int("APPEAL_EVIDENCE_MAX_FILES", default=5)
+# Evidence files live here, outside MEDIA_ROOT, and are served only through a permission check.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private-media")
 
 # Staff must use two-factor authentication to reach the admin.
 ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=True)

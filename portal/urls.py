@@ -10,9 +10,11 @@ api_v1 = [
     path("me", MeView.as_view(), name="me"),
     path("accounts/", CreditAccountListView.as_view(), name="account-list"),
     path("accounts/<int:account_id>/limit-changes/", LimitChangeListView.as_view(), name="limit-change-list"),
+    path("closure-requests/", include("accounts.api_closure")),
     path("notifications/", NotificationListView.as_view(), name="notification-list"),
     path("notifications/<int:notification_id>/", views.notification_detail, name="notification_detail"),
     path("notifications/read/", NotificationReadView.as_view(), name="notification-read"),
+    path("appeals/", include("appeals.api_urls")),
 ]
 
 urlpatterns = [
@@ -24,6 +26,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("appeals/", include("appeals.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api-v1")),
     path("api/integration/v1/", include("accounts.integration.urls")),

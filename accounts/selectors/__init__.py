@@ -1,5 +1,11 @@
 """Reads of the accounts app, scoped to the person asking, one module per subject."""
 
+from accounts.selectors.closure import (
+    closure_draft_get,
+    closure_request_get,
+    closure_request_list,
+    closure_request_open_get,
+)
 from accounts.selectors.credit import (
     credit_account_get,
     credit_account_list,
@@ -13,6 +19,10 @@ from accounts.selectors.credit import (
 from accounts.selectors.risk import risk_report_get
 
 __all__ = [
+    "closure_draft_get",
+    "closure_request_get",
+    "closure_request_list",
+    "closure_request_open_get",
     "credit_account_get",
     "credit_account_list",
     "credit_score_trend",

@@ -1,0 +1,185 @@
+"""Reads for appeal pages and the API. Borrower reads are scoped to the asking login, so a
+guessed id is a 404; staff reads check the view permission."""
+
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accounts.models import LimitChange, ReasonCode, RiskSignal
+from accounts.services.limits import APPEALABLE_KINDS
+from appeals.models import Appeal, AppealEvent, AppealMessage, EvidenceFile
+from appeals.services import deadline_profile
+
+
+def appeal_list(*, user):
+    return (
+        Appeal.objects.for_customer(user)
+        .select_related("limit_change__account__product")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def appeal_get(*, user, appeal_id):
+    return get_object_or_404(appeal_list(user=user), pk=appeal_id)
+
+
+def appeal_thread(*, appeal, staff=False):
+    """Messages (borrowers see only public ones), evidence and timeline, in order."""
+    messages = AppealMessage.objects.filter(appeal=appeal).select_related("author")
+    events = AppealEvent.objects.filter(appeal=appeal).select_related("actor")
+    if not staff:
+        messages = messages.filter(visibility=AppealMessage.Visibility.PUBLIC)
+        events = events.filter(public=True)
+    return {
+        "thread_messages": list(messages),
+        "events": list(events),
+        "evidence": list(EvidenceFile.objects.filter(appeal=appeal)),
+    }
+
+
+def appealable_change_get(*, user, change_id):
+    """A decision on the borrower's own account that can be appealed, with its reasons resolved."""
+    change = get_object_or_404(
+        LimitChange.objects.for_user(user).select_related("account__product"),
+        pk=change_id,
+    )
+    if change.kind not in APPEALABLE_KINDS or change.appeal_deadline is None:
+        raise Http404
+    change.reasons = list(ReasonCode.objects.filter(code__in=change.reason_codes))
+    change.reasons.sort(key=lambda reason: change.reason_codes.index(reason.code))
+    return change
+
+
+def open_appeal_for_change(*, change):
+    return Appeal.objects.open().filter(limit_change=change).first()
+
+
+def evidence_get(*, user, evidence_id):
+    """An evidence file the asker may download: their own, or any for staff allowed to view
+    appeals. Another borrower's (or a guessed id) is a 404; staff without permission get 403."""
+    evidence = get_object_or_404(EvidenceFile.objects.select_related("appeal__limit_change__account"), pk=evidence_id)
+    if user.is_staff and user.has_perm("appeals.view_appeal"):
+        return evidence
+    if user.customer_id is not None and evidence.appeal.limit_change.account.customer_id == user.customer_id:
+        return evidence
+    if user.is_staff:
+        raise PermissionDenied
+    raise Http404
+
+
+def _when(moment):
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def appeal_tracker(*, appeal):
+    """The parcel-style tracker: the steps, which one the appeal is at, and what happens next
+    (and by when) in plain words."""
+    Status = Appeal.Status
+    profile = deadline_profile(appeal.jurisdiction)
+    order = [
+        (Status.SUBMITTED, _("Received")),
+        (Status.UNDER_REVIEW, _("Under review")),
+        ("decision", _("Decision")),
+        (Status.CLOSED, _("Closed")),
+    ]
+    position = {
+        Status.SUBMITTED: 0,
+        Status.UNDER_REVIEW: 1,
+        Status.INFORMATION_REQUESTED: 1,
+        Status.AWAITING_APPROVAL: 1,
+        Status.SECOND_REVIEW: 2,
+        Status.DECIDED: 2,
+        Status.CLOSED: 3,
+        Status.WITHDRAWN: 3,
+    }[appeal.status]
+    due = _when(appeal.due_at)
+    if appeal.status == Status.SUBMITTED:
+        next_step = _("A reviewer will pick up your appeal soon. We will decide by %(due)s.") % {"due": due}
+    elif appeal.status == Status.UNDER_REVIEW:
+        next_step = _("A reviewer is looking at your appeal. We will decide by %(due)s.") % {"due": due}
+    elif appeal.status == Status.INFORMATION_REQUESTED:
+        answer_by = _when(appeal.information_requested_at + timedelta(days=profile["information_close_days"]))
+        next_step = _(
+            "We need more information from you: see our message below and answer by %(answer_by)s. "
+            "The deadline for our decision is paused until you answer; without an answer we close the appeal."
+        ) % {"answer_by": answer_by}
+    elif appeal.status == Status.AWAITING_APPROVAL:
+        next_step = _(
+            "We have reached a decision and a supervisor is checking it. You will hear from us by %(due)s."
+        ) % {"due": due}
+    elif appeal.status == Status.DECIDED and appeal.outcome == Appeal.Outcome.UPHELD:
+        until = _when(appeal.decided_at + timedelta(days=profile["second_review_days"]))
+        next_step = _(
+            "We upheld the decision. You can ask for a second-level review by a supervisor until %(until)s, "
+            "or complain to the financial regulator."
+        ) % {"until": until}
+    elif appeal.status == Status.DECIDED:
+        next_step = _("We decided in your favour and your credit line has been restored as described below.")
+    elif appeal.status == Status.SECOND_REVIEW:
+        next_step = _(
+            "A supervisor who took no part in the first decision is reviewing your appeal. We will decide by %(due)s."
+        ) % {"due": due}
+    elif appeal.status == Status.WITHDRAWN:
+        next_step = _("You withdrew this appeal. Nothing more will happen.")
+    elif appeal.close_reason == Appeal.CloseReason.UNANSWERED:
+        next_step = _(
+            "We closed this appeal because we did not receive the information we asked for. "
+            "You can appeal again while the decision's appeal deadline has not passed."
+        )
+    else:
+        next_step = _("This appeal is closed. If you are still unhappy, you can complain to the financial regulator.")
+    steps = [
+        {
+            "label": label,
+            "state": "done" if index < position else ("current" if index == position else "upcoming"),
+        }
+        for index, (_code, label) in enumerate(order)
+    ]
+    return {"steps": steps, "next_step": next_step}
+
+
+# --- staff -------------------------------------------------------------------------------------
+
+
+def appeal_review_get(*, appeal_id):
+    """Everything the review page shows, in a fixed number of queries."""
+    appeal = get_object_or_404(
+        Appeal.objects.select_related(
+            "limit_change__account__product",
+            "limit_change__account__customer",
+            "submitted_by",
+            "assignee",
+            "decided_by",
+            "second_reviewer",
+            "restoration",
+        ).prefetch_related(Prefetch("approvals")),
+        pk=appeal_id,
+    )
+    change = appeal.limit_change
+    reasons = ReasonCode.objects.in_bulk(change.reason_codes)
+    signals = list(
+        RiskSignal.objects.filter(account_id=change.account_id, observed_at__lte=change.effective_at).order_by(
+            "-observed_at"
+        )[:10]
+    )
+    return {
+        "appeal": appeal,
+        "change": change,
+        "reasons": [reasons[code] for code in change.reason_codes if code in reasons],
+        "signals": signals,
+        **appeal_thread(appeal=appeal, staff=True),
+    }
+
+
+def appeal_decision_get(*, appeal):
+    """The decision under appeal with its reasons resolved, for the borrower's page."""
+    change = appeal.limit_change
+    catalogue = ReasonCode.objects.in_bulk(change.reason_codes)
+    change.reasons = [catalogue[code] for code in change.reason_codes if code in catalogue]
+    return change
