@@ -1,0 +1,3 @@
+"""Literacy articles, topics, quizzes and reading progress."""
+
+__all__ = []

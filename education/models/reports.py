@@ -1,0 +1,3 @@
+"""Monthly financial health reports and reminder bookkeeping."""
+
+__all__ = []
