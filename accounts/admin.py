@@ -163,5 +163,5 @@ class CreditProductAdmin(admin.ModelAdmin):
     list_display = ["code", "name_zh", "name_en", "currency", "limit_step", "min_limit"]
 
 
-# Registers the risk pages and the closure requests.
-from accounts import admin_closure, admin_risk  # noqa: E402, F401
+# Registers the risk pages, the closure requests and the clearance cases.
+from accounts import admin_clearance, admin_closure, admin_risk  # noqa: E402, F401

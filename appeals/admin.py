@@ -18,6 +18,7 @@ from appeals.forms import ApprovalForm, DecisionForm, StaffMessageForm
 from appeals.models import Appeal
 from portal.admin import ReadOnlyAdmin
 from portal.exceptions import PortalError
+from portal.services import audit_event_record
 
 DUE_SOON_DAYS = 3
 
@@ -59,13 +60,13 @@ class AppealAdmin(ReadOnlyAdmin):
     list_display = ["reference", "status", "grounds", "account", "assignee", "created_at", "due_at", "review_link"]
     list_filter = ["status", DueFilter, AssigneeFilter, "grounds"]
     search_fields = ["reference"]
-    list_select_related = ["limit_change__account", "assignee"]
+    list_select_related = ["limit_change__account", "closure_request__account", "assignee"]
     ordering = ["due_at"]
     show_full_result_count = False
 
     @admin.display(description=gettext_lazy("credit line"))
     def account(self, obj):
-        return obj.limit_change.account.external_id
+        return obj.account.external_id
 
     @admin.display(description=gettext_lazy("review"))
     def review_link(self, obj):
@@ -83,6 +84,9 @@ class AppealAdmin(ReadOnlyAdmin):
 
     def review_view(self, request, pk):
         if not request.user.has_perm("appeals.view_appeal"):
+            audit_event_record(
+                actor=request.user, action="appeal.refused", summary=f"review page of appeal #{pk}", request=request
+            )
             raise PermissionDenied
         data = selectors.appeal_review_get(appeal_id=pk)
         appeal = data["appeal"]
@@ -96,12 +100,20 @@ class AppealAdmin(ReadOnlyAdmin):
             except PortalError as error:
                 status = error.status_code
                 messages.error(request, error.message)
+                if status == 403:  # a refused staff action (permission, recusal, four eyes) is audited
+                    audit_event_record(
+                        actor=request.user,
+                        action="appeal.refused",
+                        target=appeal,
+                        summary=f"{request.POST.get('action', '')}: {error.message}",
+                        request=request,
+                    )
             else:
                 if done:
                     messages.success(request, done)
                     return redirect("admin:appeals_appeal_review", pk=appeal.pk)
                 status = 400
-        recused = services.recused_user_ids(appeal.limit_change)
+        recused = services.appeal_recused_user_ids(appeal)
         context = {
             **self.admin_site.each_context(request),
             **data,

@@ -1,16 +1,18 @@
 """/api/v1/appeals/: the borrower's own appeals, through the same services as the web pages."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import LimitChange
+from accounts.models import ClosureRequest, LimitChange
 from appeals import selectors, services
 from appeals.models import Appeal
 from portal.api import IsIdentityBound
+from portal.exceptions import PortalError
 
 
 class AppealOutputSerializer(serializers.Serializer):
@@ -19,8 +21,9 @@ class AppealOutputSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     reference = serializers.CharField()
-    limit_change = serializers.IntegerField(source="limit_change_id")
-    account = serializers.CharField(source="limit_change.account.external_id")
+    limit_change = serializers.IntegerField(source="limit_change_id", allow_null=True)
+    closure_request = serializers.IntegerField(source="closure_request_id", allow_null=True)
+    account = serializers.CharField(source="account.external_id")
     grounds = serializers.ChoiceField(choices=Appeal.Grounds.choices)
     statement = serializers.CharField()
     desired_outcome = serializers.ChoiceField(choices=Appeal.DesiredOutcome.choices)
@@ -74,7 +77,10 @@ class AppealListCreateView(generics.ListAPIView):
         class Meta:
             ref_name = "AppealCreate"
 
-        limit_change = serializers.IntegerField()
+        limit_change = serializers.IntegerField(required=False, help_text="The ledger row (decision) you appeal.")
+        closure_request = serializers.IntegerField(
+            required=False, help_text="Or: the closure request of yours that we rejected."
+        )
         grounds = serializers.ChoiceField(choices=Appeal.Grounds.choices)
         statement = serializers.CharField(max_length=5000)
         desired_outcome = serializers.ChoiceField(choices=Appeal.DesiredOutcome.choices)
@@ -87,10 +93,18 @@ class AppealListCreateView(generics.ListAPIView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        change = get_object_or_404(LimitChange.objects.for_user(request.user), pk=data.validated_data["limit_change"])
+        change_id = data.validated_data.get("limit_change")
+        request_id = data.validated_data.get("closure_request")
+        if (change_id is None) == (request_id is None):
+            raise PortalError(_("Give either the decision (limit_change) or the rejected closure_request you appeal."))
+        change = get_object_or_404(LimitChange.objects.for_user(request.user), pk=change_id) if change_id else None
+        closure_request = (
+            get_object_or_404(ClosureRequest.objects.for_user(request.user), pk=request_id) if request_id else None
+        )
         appeal = services.appeal_submit(
             user=request.user,
             limit_change=change,
+            closure_request=closure_request,
             grounds=data.validated_data["grounds"],
             statement=data.validated_data["statement"],
             desired_outcome=data.validated_data["desired_outcome"],

@@ -44,6 +44,13 @@ class AppealForm(forms.Form):
     )
     files = _files_field()
 
+    def __init__(self, *args, outcomes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if outcomes is not None:
+            self.fields["desired_outcome"].choices = [
+                (outcome, Appeal.DesiredOutcome(outcome).label) for outcome in outcomes
+            ]
+
 
 class ReplyForm(forms.Form):
     body = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 4, "maxlength": 5000}))

@@ -1,5 +1,6 @@
-"""Appeals against limit decisions: the appeal and its SLA clock, evidence files, the message
-thread, the timeline, and the four-eyes approvals that overturns above a threshold wait for."""
+"""Appeals against limit decisions (a ledger row: a passive change or a clearance) and against
+rejected closure requests: the appeal and its SLA clock, evidence files, the message thread, the
+timeline, and the four-eyes approvals that overturns above a threshold wait for."""
 
 from datetime import timedelta
 
@@ -8,8 +9,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from accounts.models import LimitChange
+from accounts.models import ClosureRequest, LimitChange
 
 
 class AppealQuerySet(models.QuerySet):
@@ -20,18 +22,19 @@ class AppealQuerySet(models.QuerySet):
         """Only appeals on the accounts of the customer this login is linked to."""
         if not user.is_authenticated or user.customer_id is None:
             return self.none()
-        return self.filter(limit_change__account__customer_id=user.customer_id)
+        return self.filter(
+            Q(limit_change__account__customer_id=user.customer_id)
+            | Q(closure_request__account__customer_id=user.customer_id)
+        )
 
     def on_clock(self):
         """Appeals whose decision deadline is running (not paused, not decided)."""
-        return self.filter(
-            status__in=[Appeal.Status.SUBMITTED, Appeal.Status.UNDER_REVIEW, Appeal.Status.SECOND_REVIEW]
-        )
+        return self.filter(status__in=Appeal.ON_CLOCK_STATUSES)
 
 
 class Appeal(models.Model):
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("submitted")
+        SUBMITTED = "submitted", pgettext_lazy("appeal status", "submitted")
         UNDER_REVIEW = "under_review", _("under review")
         INFORMATION_REQUESTED = "information_requested", _("information requested")
         AWAITING_APPROVAL = "awaiting_approval", _("decision being checked")
@@ -51,6 +54,7 @@ class Appeal(models.Model):
         RESTORE = "restore", _("Restore my previous limit")
         PARTIAL = "partial", _("Restore part of my limit")
         UNFREEZE = "unfreeze", _("Unfreeze my credit line")
+        APPLY_REQUEST = "apply", _("Carry out my request as I asked")
 
     class Outcome(models.TextChoices):
         OVERTURNED = "overturned", _("overturned")
@@ -62,6 +66,7 @@ class Appeal(models.Model):
         UNANSWERED = "unanswered", _("no answer to our information request")
         SECOND_REVIEW_DECIDED = "second_review_decided", _("second-level review decided")
 
+    ON_CLOCK_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.SECOND_REVIEW)
     OPEN_STATUSES = (
         Status.SUBMITTED,
         Status.UNDER_REVIEW,
@@ -71,8 +76,22 @@ class Appeal(models.Model):
     )
 
     reference = models.CharField(_("reference"), max_length=20, unique=True)
+    # The decision under appeal: a ledger row, or a closure request the lender rejected.
     limit_change = models.ForeignKey(
-        LimitChange, verbose_name=_("decision under appeal"), on_delete=models.PROTECT, related_name="appeals"
+        LimitChange,
+        verbose_name=_("decision under appeal"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeals",
+    )
+    closure_request = models.ForeignKey(
+        ClosureRequest,
+        verbose_name=_("rejected request under appeal"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeals",
     )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT, related_name="appeals"
@@ -150,6 +169,24 @@ class Appeal(models.Model):
                 ),
                 name="one_open_appeal_per_decision",
             ),
+            models.UniqueConstraint(
+                fields=["closure_request"],
+                condition=Q(
+                    status__in=[
+                        "submitted",
+                        "under_review",
+                        "information_requested",
+                        "awaiting_approval",
+                        "second_review",
+                    ]
+                ),
+                name="one_open_appeal_per_closure_request",
+            ),
+            models.CheckConstraint(
+                condition=Q(limit_change__isnull=False, closure_request__isnull=True)
+                | Q(limit_change__isnull=True, closure_request__isnull=False),
+                name="appeal_has_one_decision",
+            ),
             models.CheckConstraint(
                 condition=Q(
                     status__in=[
@@ -192,7 +229,11 @@ class Appeal(models.Model):
 
     @property
     def account(self):
-        return self.limit_change.account
+        return self.limit_change.account if self.limit_change_id else self.closure_request.account
+
+    @property
+    def is_against_closure_request(self):
+        return self.closure_request_id is not None
 
 
 class EvidenceFile(models.Model):

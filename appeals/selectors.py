@@ -11,16 +11,16 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.models import LimitChange, ReasonCode, RiskSignal
+from accounts.models import ClosureRequest, LimitChange, ReasonCode, RiskSignal
 from accounts.services.limits import APPEALABLE_KINDS
 from appeals.models import Appeal, AppealEvent, AppealMessage, EvidenceFile
-from appeals.services import deadline_profile
+from appeals.services import closure_request_appeal_deadline, deadline_profile
 
 
 def appeal_list(*, user):
     return (
         Appeal.objects.for_customer(user)
-        .select_related("limit_change__account__product")
+        .select_related("limit_change__account__product", "closure_request__account__product")
         .order_by("-created_at", "-pk")
     )
 
@@ -60,13 +60,31 @@ def open_appeal_for_change(*, change):
     return Appeal.objects.open().filter(limit_change=change).first()
 
 
+def appealable_closure_request_get(*, user, request_id):
+    """A closure request of the borrower's own that we rejected, with its appeal deadline."""
+    closure_request = get_object_or_404(
+        ClosureRequest.objects.for_user(user).select_related("account__product"), pk=request_id
+    )
+    closure_request.appeal_deadline = closure_request_appeal_deadline(closure_request)
+    if closure_request.appeal_deadline is None:
+        raise Http404
+    return closure_request
+
+
+def open_appeal_for_closure_request(*, closure_request):
+    return Appeal.objects.open().filter(closure_request=closure_request).first()
+
+
 def evidence_get(*, user, evidence_id):
     """An evidence file the asker may download: their own, or any for staff allowed to view
     appeals. Another borrower's (or a guessed id) is a 404; staff without permission get 403."""
-    evidence = get_object_or_404(EvidenceFile.objects.select_related("appeal__limit_change__account"), pk=evidence_id)
+    evidence = get_object_or_404(
+        EvidenceFile.objects.select_related("appeal__limit_change__account", "appeal__closure_request__account"),
+        pk=evidence_id,
+    )
     if user.is_staff and user.has_perm("appeals.view_appeal"):
         return evidence
-    if user.customer_id is not None and evidence.appeal.limit_change.account.customer_id == user.customer_id:
+    if user.customer_id is not None and evidence.appeal.account.customer_id == user.customer_id:
         return evidence
     if user.is_staff:
         raise PermissionDenied
@@ -119,6 +137,8 @@ def appeal_tracker(*, appeal):
             "We upheld the decision. You can ask for a second-level review by a supervisor until %(until)s, "
             "or complain to the financial regulator."
         ) % {"until": until}
+    elif appeal.status == Status.DECIDED and appeal.closure_request_id:
+        next_step = _("We decided in your favour and carried out your request as described below.")
     elif appeal.status == Status.DECIDED:
         next_step = _("We decided in your favour and your credit line has been restored as described below.")
     elif appeal.status == Status.SECOND_REVIEW:
@@ -153,6 +173,10 @@ def appeal_review_get(*, appeal_id):
         Appeal.objects.select_related(
             "limit_change__account__product",
             "limit_change__account__customer",
+            "limit_change__clearance_case__proposer",
+            "limit_change__clearance_case__reviewer",
+            "closure_request__account__product",
+            "closure_request__account__customer",
             "submitted_by",
             "assignee",
             "decided_by",
@@ -162,6 +186,15 @@ def appeal_review_get(*, appeal_id):
         pk=appeal_id,
     )
     change = appeal.limit_change
+    if change is None:  # an appeal against a rejected closure request
+        return {
+            "appeal": appeal,
+            "change": None,
+            "closure_request": appeal.closure_request,
+            "reasons": [],
+            "signals": [],
+            **appeal_thread(appeal=appeal, staff=True),
+        }
     reasons = ReasonCode.objects.in_bulk(change.reason_codes)
     signals = list(
         RiskSignal.objects.filter(account_id=change.account_id, observed_at__lte=change.effective_at).order_by(
@@ -171,6 +204,7 @@ def appeal_review_get(*, appeal_id):
     return {
         "appeal": appeal,
         "change": change,
+        "clearance_case": getattr(change, "clearance_case", None) if change.kind == "clearance" else None,
         "reasons": [reasons[code] for code in change.reason_codes if code in reasons],
         "signals": signals,
         **appeal_thread(appeal=appeal, staff=True),
@@ -178,8 +212,11 @@ def appeal_review_get(*, appeal_id):
 
 
 def appeal_decision_get(*, appeal):
-    """The decision under appeal with its reasons resolved, for the borrower's page."""
+    """The decision under appeal with its reasons resolved, for the borrower's page (None for
+    an appeal against a rejected closure request: the page shows the request instead)."""
     change = appeal.limit_change
+    if change is None:
+        return None
     catalogue = ReasonCode.objects.in_bulk(change.reason_codes)
     change.reasons = [catalogue[code] for code in change.reason_codes if code in catalogue]
     return change

@@ -17,11 +17,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import CreditAccount, LimitChange, PolicyVersion, ReasonCode, RiskDecision
+from accounts.models import (
+    ClearanceCase,
+    ClosureRequest,
+    CreditAccount,
+    LimitChange,
+    PolicyVersion,
+    ReasonCode,
+    RiskDecision,
+)
+from accounts.services.closure import LEDGER_KIND as CLOSURE_LEDGER_KIND
+from accounts.services.closure import REASON_CODE as CLOSURE_REASON_CODE
 from accounts.services.limits import APPEALABLE_KINDS, limit_change_apply
 from appeals import evidence as evidence_files
 from appeals.models import Appeal, AppealApproval, AppealEvent, AppealMessage, EvidenceFile
 from portal.exceptions import PortalError
+from portal.models import AuditEvent
 from portal.services import audit_event_record, notification_send
 
 Status = Appeal.Status
@@ -63,7 +74,9 @@ def _conflict(message, code="invalid_state"):
 def _lock(appeal):
     return (
         Appeal.objects.select_for_update(of=("self",))
-        .select_related("limit_change__account__product", "submitted_by", "assignee")
+        .select_related(
+            "limit_change__account__product", "closure_request__account__product", "submitted_by", "assignee"
+        )
         .get(pk=appeal.pk)
     )
 
@@ -103,9 +116,14 @@ def _text(value, field, message):
 
 def recused_user_ids(limit_change):
     """Who took part in the decision under appeal and therefore may not review it: the staff
-    member who decided it, and for policy decisions the approver of the risk decision and the
-    people who wrote and switched on the policy version."""
+    member who decided it, for a clearance its proposer too, and for policy decisions the
+    approver of the risk decision and the people who wrote and switched on the policy version."""
     ids = {limit_change.decided_by_user_id}
+    if limit_change.kind == LimitChange.Kind.CLEARANCE:
+        for proposer_id, reviewer_id in ClearanceCase.objects.filter(limit_change=limit_change).values_list(
+            "proposer_id", "reviewer_id"
+        ):
+            ids.update({proposer_id, reviewer_id})
     risk_decision = (
         RiskDecision.objects.filter(limit_change=limit_change).select_related("policy_version").first()
         if limit_change.decided_by == LimitChange.DecidedBy.POLICY
@@ -122,8 +140,28 @@ def recused_user_ids(limit_change):
     return ids
 
 
+def closure_rejection_user_ids(closure_request):
+    """The staff member who rejected a closure request by hand, if one did (the beat task has no
+    person behind it). Read from the audit log, which records who rejected it."""
+    return set(
+        AuditEvent.objects.filter(
+            action="closure_request.rejected",
+            target_type=ClosureRequest._meta.label_lower,
+            target_id=str(closure_request.pk),
+            actor__isnull=False,
+        ).values_list("actor_id", flat=True)
+    )
+
+
+def appeal_recused_user_ids(appeal):
+    """Who took part in the decision under this appeal (see recused_user_ids)."""
+    if appeal.closure_request_id is not None:
+        return closure_rejection_user_ids(appeal.closure_request)
+    return recused_user_ids(appeal.limit_change)
+
+
 def _require_not_recused(appeal, actor):
-    if actor.pk in recused_user_ids(appeal.limit_change):
+    if actor.pk in appeal_recused_user_ids(appeal):
         raise _forbidden(
             _("You took part in the decision under appeal, so you may not review this appeal. Ask a colleague.")
         )
@@ -131,7 +169,7 @@ def _require_not_recused(appeal, actor):
 
 def _involved_user_ids(appeal):
     """Everyone who took part so far; a second-level reviewer must be none of them."""
-    ids = recused_user_ids(appeal.limit_change) | {appeal.assignee_id, appeal.decided_by_id}
+    ids = appeal_recused_user_ids(appeal) | {appeal.assignee_id, appeal.decided_by_id}
     ids.update(appeal.approvals.values_list("approver_id", flat=True))
     ids.discard(None)
     return ids
@@ -170,7 +208,7 @@ def _staff_link(appeal):
     return reverse("admin:appeals_appeal_review", args=[appeal.pk])
 
 
-def _notify_borrower(appeal, step, *, template="appeal_update", idempotency_key=None, **context):
+def _notify_borrower(appeal, step, *, template="appeal_update", idempotency_key=None, email=True, **context):
     """One notice to the borrower about one step, in their language, with the appeal's link."""
     profile = deadline_profile(appeal.jurisdiction)
     return notification_send(
@@ -179,6 +217,7 @@ def _notify_borrower(appeal, step, *, template="appeal_update", idempotency_key=
         template=template,
         link=_borrower_link(appeal),
         idempotency_key=idempotency_key,
+        email=email,
         context={
             "appeal": appeal,
             "step": step,
@@ -237,6 +276,21 @@ def decision_snapshot(limit_change):
         "risk_decision_id": risk_decision.pk if risk_decision else None,
         "inputs": risk_decision.inputs if risk_decision else {},
         "policy_notes": risk_decision.policy_version.notes if risk_decision else "",
+        "clearance": _clearance_snapshot(limit_change),
+    }
+
+
+def _clearance_snapshot(limit_change):
+    case = ClearanceCase.objects.filter(limit_change=limit_change).first() if limit_change.kind == "clearance" else None
+    if case is None:
+        return None
+    return {
+        "reference": case.reference,
+        "grounds": case.grounds,
+        "evidence_checklist": list(case.evidence_checklist),
+        "evidence_reference": case.evidence_reference,
+        "proposed_at": case.proposed_at.isoformat(),
+        "decided_at": case.decided_at.isoformat() if case.decided_at else None,
     }
 
 
@@ -262,35 +316,100 @@ def _evidence_save(appeal, prepared, *, user, message=None, written):
         )
 
 
-def appeal_submit(*, user, limit_change, grounds, statement, desired_outcome, files=(), request=None, now=None):
-    """The borrower appeals one decision on their own account. One open appeal per decision,
-    accepted until the decision's appeal deadline."""
+def closure_request_appeal_deadline(closure_request):
+    """A rejected closure request can be appealed for the same window as a limit decision."""
+    if closure_request.status != ClosureRequest.Status.REJECTED or closure_request.rejected_at is None:
+        return None
+    return closure_request.rejected_at + timedelta(days=settings.APPEAL_WINDOW_DAYS)
+
+
+def closure_request_snapshot(closure_request):
+    """What the lender held about a rejected closure request: what was asked, and why we could
+    not apply it."""
+    return {
+        "closure_request": closure_request.reference,
+        "kind": closure_request.kind,
+        "target_limit": str(closure_request.target_limit) if closure_request.target_limit is not None else None,
+        "previous_limit": str(closure_request.previous_limit) if closure_request.previous_limit is not None else None,
+        "previous_status": closure_request.previous_status,
+        "currency": closure_request.account.product.currency,
+        "submitted_at": closure_request.submitted_at.isoformat() if closure_request.submitted_at else None,
+        "rejected_at": closure_request.rejected_at.isoformat() if closure_request.rejected_at else None,
+        "rejection_reason": closure_request.rejection_reason,
+    }
+
+
+def desired_outcomes_for(*, closure_request=None):
+    """The outcomes a borrower may ask for: a rejected request can only be carried out."""
+    if closure_request is not None:
+        return [Appeal.DesiredOutcome.APPLY_REQUEST]
+    return [outcome for outcome in Appeal.DesiredOutcome if outcome != Appeal.DesiredOutcome.APPLY_REQUEST]
+
+
+def _decision_lock(*, limit_change, closure_request):
+    """Lock the decision under appeal; return it with its appeal deadline, snapshot and any open
+    appeal against it."""
+    if limit_change is not None:
+        limit_change = (
+            LimitChange.objects.select_for_update(of=("self",))
+            .select_related("account__product")
+            .get(pk=limit_change.pk)
+        )
+        if limit_change.kind not in APPEALABLE_KINDS or limit_change.appeal_deadline is None:
+            raise PortalError(_("This change cannot be appealed: it was not a decision against you."))
+        existing = Appeal.objects.open().filter(limit_change=limit_change).first()
+        snapshot = decision_snapshot(limit_change)
+        return limit_change.appeal_deadline, snapshot, existing
+    closure_request = (
+        ClosureRequest.objects.select_for_update(of=("self",))
+        .select_related("account__product")
+        .get(pk=closure_request.pk)
+    )
+    deadline = closure_request_appeal_deadline(closure_request)
+    if deadline is None:
+        raise PortalError(_("Only a request we could not apply can be appealed."))
+    existing = Appeal.objects.open().filter(closure_request=closure_request).first()
+    return deadline, closure_request_snapshot(closure_request), existing
+
+
+def appeal_submit(
+    *,
+    user,
+    limit_change=None,
+    closure_request=None,
+    grounds,
+    statement,
+    desired_outcome,
+    files=(),
+    request=None,
+    now=None,
+):
+    """The borrower appeals one decision on their own account: a ledger row (a passive change or
+    a clearance) or a closure request we rejected. One open appeal per decision, accepted until
+    the decision's appeal deadline."""
     now = now or timezone.now()
-    if not LimitChange.objects.for_user(user).filter(pk=limit_change.pk).exists():
+    if (limit_change is None) == (closure_request is None):
+        raise PortalError(_("Choose the decision you are appealing."), code="required")
+    if limit_change is not None and not LimitChange.objects.for_user(user).filter(pk=limit_change.pk).exists():
+        raise _not_found()
+    if closure_request is not None and not ClosureRequest.objects.for_user(user).filter(pk=closure_request.pk).exists():
         raise _not_found()
     if grounds not in Appeal.Grounds.values:
         raise PortalError(_("Choose the grounds for your appeal."), code="required", field="grounds")
-    if desired_outcome not in Appeal.DesiredOutcome.values:
+    if desired_outcome not in desired_outcomes_for(closure_request=closure_request):
         raise PortalError(_("Choose the outcome you want."), code="required", field="desired_outcome")
     statement = _text(statement, "statement", _("Tell us in a few words why you disagree with the decision."))
     prepared = _evidence_prepare(files, existing=0)
     written = []
     try:
         with transaction.atomic():
-            limit_change = (
-                LimitChange.objects.select_for_update(of=("self",))
-                .select_related("account__product")
-                .get(pk=limit_change.pk)
-            )
-            if limit_change.kind not in APPEALABLE_KINDS or limit_change.appeal_deadline is None:
-                raise PortalError(_("This change cannot be appealed: it was not a decision against you."))
-            if now > limit_change.appeal_deadline:
+            deadline, snapshot, existing = _decision_lock(limit_change=limit_change, closure_request=closure_request)
+            if now > deadline:
                 raise PortalError(
                     _("The deadline for appealing this decision passed on %(deadline)s.")
-                    % {"deadline": timezone.localtime(limit_change.appeal_deadline).strftime("%Y-%m-%d %H:%M")},
+                    % {"deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")},
                     code="appeal_late",
                 )
-            existing = Appeal.objects.open().filter(limit_change=limit_change).first()
             if existing is not None:
                 raise _conflict(
                     _("You already have an open appeal against this decision (%(reference)s).")
@@ -303,11 +422,12 @@ def appeal_submit(*, user, limit_change, grounds, statement, desired_outcome, fi
                     appeal = Appeal.objects.create(
                         reference=f"new-{secrets.token_hex(8)}",  # replaced below, once the id is known
                         limit_change=limit_change,
+                        closure_request=closure_request,
                         submitted_by=user,
                         grounds=grounds,
                         statement=statement,
                         desired_outcome=desired_outcome,
-                        decision_snapshot=decision_snapshot(limit_change),
+                        decision_snapshot=snapshot,
                         jurisdiction=settings.APPEAL_JURISDICTION,
                         created_at=now,
                         due_at=now + timedelta(days=profile["decide_days"]),
@@ -355,7 +475,7 @@ def appeal_assign(*, appeal, actor, assignee=None, request=None, now=None):
         _require_staff_permission(actor, REVIEW_PERMISSION)
         _require_staff_permission(assignee, REVIEW_PERMISSION)
         _require_status(appeal, BORROWER_ACTIVE_STATUSES)
-        if assignee.pk in recused_user_ids(appeal.limit_change):
+        if assignee.pk in appeal_recused_user_ids(appeal):
             raise _forbidden(
                 _("%(person)s took part in the decision under appeal, so they may not review it.")
                 % {"person": assignee.get_username()}
@@ -545,20 +665,66 @@ def _restoration_target(appeal, outcome, restored_limit):
     return account, target, status_restored
 
 
+def _closure_request_target(appeal, outcome):
+    """Overturning the rejection of a closure request carries the request out now, through the
+    ledger, as the borrower asked. Returns the account, limit, status and ledger kind."""
+    if outcome != Outcome.OVERTURNED:
+        raise PortalError(
+            _("A rejected request is either carried out (overturned) or not (upheld); it cannot be partly overturned."),
+            field="outcome",
+        )
+    closure_request = appeal.closure_request
+    account = CreditAccount.objects.select_for_update().get(pk=closure_request.account_id)
+    Kind = ClosureRequest.Kind
+    if account.status in (CreditAccount.Status.CLOSED, CreditAccount.Status.CLEARED):
+        raise _conflict(
+            _("The credit line is %(status)s, so the request cannot be carried out. Record the appeal as upheld.")
+            % {"status": account.get_status_display()}
+        )
+    limit, status = account.credit_limit, account.status
+    latest_kind = (
+        LimitChange.objects.filter(account=account).order_by("-sequence").values_list("kind", flat=True).first()
+    )
+    if closure_request.kind == Kind.LOWER and closure_request.target_limit < account.credit_limit:
+        limit = closure_request.target_limit
+    elif closure_request.kind == Kind.PAUSE and account.status == CreditAccount.Status.ACTIVE:
+        status = CreditAccount.Status.FROZEN
+    elif (
+        closure_request.kind == Kind.RESUME
+        and account.status == CreditAccount.Status.FROZEN
+        and latest_kind == LimitChange.Kind.VOLUNTARY_PAUSE
+    ):
+        status = CreditAccount.Status.ACTIVE
+    elif closure_request.kind == Kind.CLOSE:
+        limit = Decimal("0.00")
+        if account.outstanding_balance <= 0:
+            status = CreditAccount.Status.CLOSED
+    if (limit, status) == (account.credit_limit, account.status):
+        raise _conflict(
+            _(
+                "The credit line already is as the request asked, so there is nothing to carry out. Record the appeal "
+                "as upheld and explain."
+            )
+        )
+    return account, limit, status, CLOSURE_LEDGER_KIND[closure_request.kind]
+
+
 def _needs_second_pair_of_eyes(appeal, account, target):
+    if appeal.closure_request_id is not None:
+        return False  # carrying out the borrower's own request restores nothing
     return (
         appeal.limit_change.kind == LimitChange.Kind.CLEARANCE
         or target - account.credit_limit > settings.APPEAL_FOUR_EYES_RESTORE_AMOUNT
     )
 
 
-def _restoration_apply(appeal, *, limit, status, decided_by, request):
+def _restoration_apply(appeal, *, limit, status, decided_by, request, kind=LimitChange.Kind.RESTORATION):
     restoration = limit_change_apply(
         account=appeal.account,
-        kind=LimitChange.Kind.RESTORATION,
+        kind=kind,
         new_limit=limit,
         new_status=status,
-        reason_codes=["appeal_outcome"],
+        reason_codes=[CLOSURE_REASON_CODE] if appeal.closure_request_id else ["appeal_outcome"],
         decided_by=LimitChange.DecidedBy.APPEAL,
         decided_by_user=decided_by,
         source_reference=appeal.reference,
@@ -634,7 +800,11 @@ def appeal_decide(*, appeal, actor, outcome, reason, restored_limit=None, reques
             )
             _notify_decision(appeal, level=level, outcome=outcome, reason=reason, now=now)
             return appeal
-        account, target, status = _restoration_target(appeal, outcome, restored_limit)
+        if appeal.closure_request_id is not None:
+            account, target, status, ledger_kind = _closure_request_target(appeal, outcome)
+        else:
+            account, target, status = _restoration_target(appeal, outcome, restored_limit)
+            ledger_kind = LimitChange.Kind.RESTORATION
         if _needs_second_pair_of_eyes(appeal, account, target):
             AppealApproval.objects.create(
                 appeal=appeal,
@@ -669,7 +839,7 @@ def appeal_decide(*, appeal, actor, outcome, reason, restored_limit=None, reques
         _decision_record(
             appeal, level=level, outcome=outcome, reason=reason, decider=actor, now=now, restored_limit=target
         )
-        _restoration_apply(appeal, limit=target, status=status, decided_by=actor, request=request)
+        _restoration_apply(appeal, limit=target, status=status, decided_by=actor, request=request, kind=ledger_kind)
         _finish(appeal, level=level, now=now)
         appeal.save(update_fields=DECISION_FIELDS)
         _event(appeal, "decided", actor=actor, now=now, data={"outcome": outcome, "level": level})
@@ -909,12 +1079,12 @@ def appeals_assignee_remind(*, now=None):
 
 
 def appeals_breach_report(*, now=None):
-    """Tell the Supervisor group, once, about each appeal whose deadline has passed."""
+    """Tell the Supervisor group, once, about each appeal whose deadline has passed, including
+    a decision still waiting for its four-eyes approval (the borrower has no answer yet)."""
     now = now or timezone.now()
     reported = 0
-    for appeal_id in (
-        Appeal.objects.on_clock().filter(breach_notified_at=None, due_at__lt=now).values_list("pk", flat=True)
-    ):
+    running = Appeal.objects.filter(status__in=[*Appeal.ON_CLOCK_STATUSES, Status.AWAITING_APPROVAL])
+    for appeal_id in running.filter(breach_notified_at=None, due_at__lt=now).values_list("pk", flat=True):
         with transaction.atomic():
             appeal = _lock(Appeal(pk=appeal_id))
             if appeal.breach_notified_at is not None or appeal.due_at >= now:
@@ -933,8 +1103,11 @@ def appeals_breach_report(*, now=None):
     return reported
 
 
-def appeals_information_remind(*, now=None):
-    """Remind a borrower, once, who has not answered an information request after a few days."""
+def appeals_information_remind(*, now=None, reminder_channel=None):
+    """Remind a borrower, once, who has not answered an information request after a few days.
+
+    ``reminder_channel(user, now)`` (education's reminder rules) may return None to defer the
+    reminder to a later run (quiet hours), or whether to email it as well as the notice."""
     now = now or timezone.now()
     sent = 0
     for jurisdiction, profile in settings.APPEAL_DEADLINE_PROFILES.items():
@@ -950,6 +1123,9 @@ def appeals_information_remind(*, now=None):
                 appeal = _lock(Appeal(pk=appeal_id))
                 if appeal.status != Status.INFORMATION_REQUESTED or appeal.information_reminded_at is not None:
                     continue
+                email = True if reminder_channel is None else reminder_channel(appeal.submitted_by, now)
+                if email is None:
+                    continue
                 appeal.information_reminded_at = now
                 appeal.save(update_fields=["information_reminded_at"])
                 _event(appeal, "borrower_reminded", now=now)
@@ -958,6 +1134,7 @@ def appeals_information_remind(*, now=None):
                     "information_reminder",
                     answer_by=appeal.information_requested_at + timedelta(days=profile["information_close_days"]),
                     idempotency_key=f"appeal-info-reminder:{appeal.pk}:{appeal.information_requested_at.timestamp()}",
+                    email=email,
                 )
                 sent += 1
     return sent

@@ -7,6 +7,7 @@ app_name = "appeals"
 urlpatterns = [
     path("", views.appeal_list, name="list"),
     path("new/<int:change_id>/", views.appeal_create, name="create"),
+    path("new/closure-request/<int:request_id>/", views.appeal_create_for_closure_request, name="create_for_request"),
     path("<int:appeal_id>/", views.appeal_detail, name="detail"),
     path("<int:appeal_id>/reply/", views.appeal_reply, name="reply"),
     path("<int:appeal_id>/withdraw/", views.appeal_withdraw, name="withdraw"),

@@ -30,7 +30,7 @@ def appeal_list(request):
 def appeal_create(request, change_id):
     change = selectors.appealable_change_get(user=request.user, change_id=change_id)
     existing = selectors.open_appeal_for_change(change=change)
-    form = AppealForm(request.POST or None, request.FILES or None)
+    form = AppealForm(request.POST or None, request.FILES or None, outcomes=services.desired_outcomes_for())
     if request.method == "POST" and form.is_valid():
         try:
             appeal = services.appeal_submit(
@@ -52,6 +52,39 @@ def appeal_create(request, change_id):
             )
             return redirect("appeals:detail", appeal_id=appeal.pk)
     return render(request, "appeals/appeal_form.html", {"form": form, "change": change, "existing": existing})
+
+
+@login_required
+def appeal_create_for_closure_request(request, request_id):
+    """Appeal a closure request we could not apply (the borrower's own request, rejected)."""
+    closure_request = selectors.appealable_closure_request_get(user=request.user, request_id=request_id)
+    existing = selectors.open_appeal_for_closure_request(closure_request=closure_request)
+    outcomes = services.desired_outcomes_for(closure_request=closure_request)
+    form = AppealForm(
+        request.POST or None, request.FILES or None, outcomes=outcomes, initial={"desired_outcome": outcomes[0]}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            appeal = services.appeal_submit(
+                user=request.user,
+                closure_request=closure_request,
+                grounds=form.cleaned_data["grounds"],
+                statement=form.cleaned_data["statement"],
+                desired_outcome=form.cleaned_data["desired_outcome"],
+                files=form.cleaned_data["files"],
+                request=request,
+            )
+        except PortalError as error:
+            _form_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("We received your appeal %(reference)s. You will find every step here.")
+                % {"reference": appeal.reference},
+            )
+            return redirect("appeals:detail", appeal_id=appeal.pk)
+    context = {"form": form, "closure_request": closure_request, "existing": existing}
+    return render(request, "appeals/appeal_form.html", context)
 
 
 def _detail_context(request, appeal, **forms):

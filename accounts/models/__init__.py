@@ -1,5 +1,6 @@
 """The accounts app's data, one module per subject: logins and identity, and credit."""
 
+from accounts.models.clearance import ClearanceCase
 from accounts.models.closure import ClosureRequest
 from accounts.models.credit import (
     CreditAccount,
@@ -13,6 +14,7 @@ from accounts.models.identity import CustomerRecord, IdentityBindingAttempt, Use
 from accounts.models.risk import PolicyVersion, RiskDecision, RiskSignal
 
 __all__ = [
+    "ClearanceCase",
     "ClosureRequest",
     "CreditAccount",
     "CreditProduct",

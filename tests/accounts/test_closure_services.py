@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +21,14 @@ from portal.models import AuditEvent, Notification
 from tests.factories import BorrowerFactory, CreditProductFactory, credit_account
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Service messages are asserted in English; the catalogue's default language is Chinese."""
+    with translation.override("en"):
+        yield
+
 
 CODE = "123456"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -51,6 +51,15 @@ def clock(time_machine):
 
 
 @pytest.fixture(autouse=True)
+def _english():
+    """Service messages are asserted in English; the catalogue's default language is Chinese."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.MEDIA_ROOT = tmp_path / "media"

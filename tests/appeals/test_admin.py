@@ -90,3 +90,20 @@ def test_out_of_order_action_is_refused_with_a_message(client, appeal, reviewer)
     response = _review(client, appeal, form="decision", action="decide", outcome="upheld", reason="No.")
     assert response.status_code == 409
     assert Appeal.objects.get().status == Appeal.Status.SUBMITTED
+
+
+def test_a_refused_staff_action_is_audited(client, appeal, decision):
+    outsider = StaffFactory(group="Support agent")  # may read appeals, not review them
+    client.force_login(outsider)
+    response = _review(client, appeal, action="assign")
+    assert response.status_code == 403
+    assert AuditEvent.objects.filter(action="appeal.refused", actor=outsider, target_id=str(appeal.pk)).exists()
+    appeal.refresh_from_db()
+    assert appeal.assignee is None
+
+
+def test_staff_without_the_view_permission_get_403_and_the_attempt_is_audited(client, appeal):
+    editor = StaffFactory(group="Content editor")
+    client.force_login(editor)
+    assert client.get(reverse("admin:appeals_appeal_review", args=[appeal.pk])).status_code == 403
+    assert AuditEvent.objects.filter(action="appeal.refused", actor=editor).exists()

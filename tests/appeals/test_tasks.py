@@ -63,3 +63,11 @@ def test_decided_appeals_close_after_the_second_review_window(assigned, reviewer
     clock.shift(timedelta(minutes=1))
     assert tasks.appeals_decided_close.delay().get() == 1
     assert Appeal.objects.get().status == Appeal.Status.CLOSED
+
+
+def test_a_decision_stuck_in_four_eyes_approval_is_reported_as_a_breach(assigned, reviewer, supervisor, clock):
+    services.appeal_decide(appeal=assigned, actor=reviewer, outcome="overturned", reason="Score data was wrong.")
+    assert Appeal.objects.get(pk=assigned.pk).status == "awaiting_approval"
+    clock.shift(timedelta(days=15, minutes=1))
+    assert tasks.appeals_breach_report.delay().get() == 1
+    assert _count(supervisor, "appeal_staff.breached") == 1

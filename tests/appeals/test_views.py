@@ -40,7 +40,7 @@ def test_filing_with_evidence_lands_on_the_tracker(borrower_client, decision, se
     assert response.url == reverse("appeals:detail", args=[appeal.pk])
     page = borrower_client.get(response.url).content.decode()
     assert appeal.reference in page
-    assert "What happens next" in page or "下一步" in page
+    assert 'id="next-step"' in page  # the tracker's "what happens next", in either language
     stored = list(EvidenceFile.objects.values_list("stored_name", "content_type"))
     assert {content_type for _name, content_type in stored} == {"application/pdf", "image/png", "image/jpeg"}
     for stored_name, _type in stored:
