@@ -16,8 +16,9 @@ EVALUATION_CHUNK = 500
 
 @shared_task
 def risk_policy_evaluate():
-    """Beat: fan out the accounts with new signals in chunks."""
-    account_ids = risk.risk_evaluation_pending_account_ids()
+    """Beat: settle the accounts with new signals that the policy cannot act on in one statement,
+    and fan out the others (the candidates) in chunks."""
+    account_ids = risk.risk_evaluation_candidate_account_ids()
     for start in range(0, len(account_ids), EVALUATION_CHUNK):
         risk_policy_evaluate_chunk.delay(account_ids[start : start + EVALUATION_CHUNK])
     return len(account_ids)
@@ -25,10 +26,7 @@ def risk_policy_evaluate():
 
 @shared_task(acks_late=True)
 def risk_policy_evaluate_chunk(account_ids):
-    decided = 0
-    for account_id in account_ids:
-        decided += risk.risk_evaluate_account(account_id=account_id) is not None
-    return decided
+    return len(risk.risk_evaluate_accounts(account_ids=account_ids))
 
 
 @shared_task

@@ -1,6 +1,8 @@
 """Writes that belong to the site shell: the audit log and the notification outbox."""
 
+import html
 import logging
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -9,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from portal.db import rows_insert
 from portal.exceptions import PortalError
 from portal.models import AuditEvent, Notification
 
@@ -71,13 +74,11 @@ def task_enqueue_on_commit(task, *args):
     transaction.on_commit(enqueue)
 
 
-def _notification_build(*, recipient, kind, template, context=None, link="", email=True, idempotency_key=None):
-    """Render a notice in the recipient's language, unsaved."""
-    context = {"recipient": recipient, "link": link, "site_url": settings.SITE_URL, **(context or {})}
-    with translation.override(recipient.preferred_language):
-        title = render_to_string(f"notifications/{template}.title.txt", context).strip()
-        body = render_to_string(f"notifications/{template}.body.txt", context).strip()
-        html = render_to_string(f"notifications/{template}.email.html", {**context, "title": title}) if email else ""
+def _notification_context(*, recipient, link, context):
+    return {"recipient": recipient, "link": link, "site_url": settings.SITE_URL, **(context or {})}
+
+
+def _notification_row(*, recipient, kind, title, body, html_body, link, email, idempotency_key=None):
     return Notification(
         recipient=recipient,
         kind=kind,
@@ -88,7 +89,164 @@ def _notification_build(*, recipient, kind, template, context=None, link="", ema
         email_status=Notification.EmailStatus.PENDING if email else Notification.EmailStatus.NONE,
         email_subject=f"{settings.EMAIL_SUBJECT_PREFIX}{title}" if email else "",
         email_text=body,
-        email_html=html,
+        email_html=html_body,
+    )
+
+
+def _notification_render(*, template, context, email):
+    """Title, body and HTML email of a notice, in the active language."""
+    title = render_to_string(f"notifications/{template}.title.txt", context).strip()
+    body = render_to_string(f"notifications/{template}.body.txt", context).strip()
+    html_body = render_to_string(f"notifications/{template}.email.html", {**context, "title": title}) if email else ""
+    return title, body, html_body
+
+
+def _notification_build(*, recipient, kind, template, context=None, link="", email=True, idempotency_key=None):
+    """Render a notice in the recipient's language, unsaved."""
+    context = _notification_context(recipient=recipient, link=link, context=context)
+    with translation.override(recipient.preferred_language):
+        title, body, html_body = _notification_render(template=template, context=context, email=email)
+    return _notification_row(
+        recipient=recipient,
+        kind=kind,
+        title=title,
+        body=body,
+        html_body=html_body,
+        link=link,
+        email=email,
+        idempotency_key=idempotency_key,
+    )
+
+
+# Notices sent by the thousand (a policy run) come from templates that only print the values they
+# are given: no filters on them, no comparisons, no ``recipient``. Their callers pass *plain*
+# contexts (strings, booleans, lists and dicts of those; amounts and dates already formatted in
+# the recipient's language). Such a template is rendered once per language and shape (which
+# strings are empty, which flags are set, how long each list is) with a marker in each string's
+# place, and each notice is that stamp with its own values, escaped as autoescape would. The
+# first notice of each stamp is also rendered in full and compared, so a template that breaks
+# the rule is caught and rendered in full from then on. A string the template compares must be
+# passed as ``FixedText``.
+STAMPED_TEMPLATES = frozenset({"limit_change", "risk_watch"})
+_STAMP_SLOT = "\ue000{}\ue001"
+_STAMP_SLOT_PATTERN = re.compile("\ue000(\\d+)\ue001")
+_STAMP_LIMIT = 512
+_stamps = {}
+
+
+class FixedText(str):
+    """A string in a plain notice context that the template tests or compares (a kind, a code):
+    it is part of the stamp's shape, never a slot, so notices differing in it never share one."""
+
+
+class _NotPlain(Exception):
+    pass
+
+
+def _plain_shape(value, leaves):
+    """The shape of a plain context value; its strings are appended to ``leaves`` in order."""
+    if type(value) is str:
+        if not value:  # an empty string stays empty in the stamp: templates test it
+            return False
+        leaves.append(value)
+        return True
+    if value is None or type(value) in (bool, FixedText):
+        return ("=", value)
+    if type(value) is dict:
+        return tuple((key, _plain_shape(item, leaves)) for key, item in value.items())
+    if type(value) is list:
+        return ("[", *(_plain_shape(item, leaves) for item in value))
+    raise _NotPlain
+
+
+def _plain_markers(value, counter):
+    """``value`` with each string replaced by the next slot marker (same order as the leaves)."""
+    if type(value) is str:
+        if not value:
+            return value
+        counter.append(None)
+        return _STAMP_SLOT.format(len(counter) - 1)
+    if type(value) is dict:
+        return {key: _plain_markers(item, counter) for key, item in value.items()}
+    if type(value) is list:
+        return [_plain_markers(item, counter) for item in value]
+    return value
+
+
+def _stamp_parts(text):
+    pieces = _STAMP_SLOT_PATTERN.split(text)
+    return [piece if index % 2 == 0 else int(piece) for index, piece in enumerate(pieces)]
+
+
+def _stamp_fill(parts, escaped):
+    return "".join([part if type(part) is str else escaped[part] for part in parts])
+
+
+class _Stamp:
+    def __init__(self, *, template, context, email):
+        counter = []
+        markers = _plain_markers(context, counter)
+        self.title_slot = len(counter)  # the HTML email prints the finished title in one slot
+        title = render_to_string(f"notifications/{template}.title.txt", markers)
+        body = render_to_string(f"notifications/{template}.body.txt", markers)
+        self.title, self.body = _stamp_parts(title), _stamp_parts(body)
+        self.html = None
+        if email:
+            html_body = render_to_string(
+                f"notifications/{template}.email.html", {**markers, "title": _STAMP_SLOT.format(self.title_slot)}
+            )
+            self.html = _stamp_parts(html_body)
+
+    def render(self, leaves):
+        escaped = [html.escape(leaf) for leaf in leaves]
+        title = _stamp_fill(self.title, escaped).strip()
+        body = _stamp_fill(self.body, escaped).strip()
+        if self.html is None:
+            return title, body, ""
+        escaped.append(html.escape(title))
+        return title, body, _stamp_fill(self.html, escaped)
+
+
+def _notification_build_stamped(
+    *, recipient, kind, template, context=None, link="", email=True, idempotency_key=None, stamps
+):
+    """``_notification_build`` through a stamp when the template and context allow it."""
+    arguments = {"recipient": recipient, "kind": kind, "template": template, "context": context, "link": link}
+    arguments.update(email=email, idempotency_key=idempotency_key)
+    language = recipient.preferred_language
+    plain = {"link": link, "site_url": settings.SITE_URL, **(context or {})}
+    leaves = []
+    try:
+        if template not in STAMPED_TEMPLATES:
+            raise _NotPlain
+        shape = _plain_shape(plain, leaves)
+    except _NotPlain:
+        return _notification_build(**arguments)
+    key = (template, language, bool(email), shape)
+    stamp = stamps.get(key, False)
+    if stamp is False:
+        if len(stamps) >= _STAMP_LIMIT:
+            stamps.clear()
+        full = _notification_build(**arguments)
+        with translation.override(language):
+            stamp = _Stamp(template=template, context=plain, email=email)
+        if stamp.render(leaves) != (full.title, full.body, full.email_html):
+            logger.warning("Notices from %s do not stamp cleanly; they are rendered in full.", template)
+            stamp = None
+        stamps[key] = stamp
+        return full
+    if stamp is None:
+        return _notification_build(**arguments)
+    title, body, html_body = stamp.render(leaves)
+    return _notification_row(
+        recipient=recipient,
+        kind=kind,
+        title=title,
+        body=body,
+        html_body=html_body,
+        link=link,
+        email=email,
+        idempotency_key=idempotency_key,
     )
 
 
@@ -100,7 +258,9 @@ EMAIL_TASK_CHUNK = 200
 def notifications_send_many(*, items):
     """``notification_send`` for many notices at once (one insert, chunked delivery tasks).
     ``items`` are dicts of notification_send's keyword arguments, without idempotency keys."""
-    notifications = Notification.objects.bulk_create([_notification_build(**item) for item in items])
+    # Stamps are kept between calls, except in development where templates are edited live.
+    stamps = {} if settings.DEBUG else _stamps
+    notifications = rows_insert(Notification, [_notification_build_stamped(**item, stamps=stamps) for item in items])
     pending = [n.pk for n in notifications if n.email_status == Notification.EmailStatus.PENDING]
     if pending:
         from portal.tasks import notification_email_deliver_many
@@ -161,7 +321,7 @@ def audit_events_record_many(*, events):
                 after=redact(event.get("after")),
             )
         )
-    return AuditEvent.objects.bulk_create(rows)
+    return rows_insert(AuditEvent, rows)
 
 
 def notification_email_deliver(*, notification_id):

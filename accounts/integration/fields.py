@@ -4,6 +4,7 @@ A parser takes what arrived (a JSON value from the API or JSON Lines, always tex
 returns the Python value, or raises ``RowValueError`` with a message that says what to send
 instead. The API builds its OpenAPI row schemas from the same declarations."""
 
+import abc
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -42,14 +43,15 @@ def is_blank(value):
 
 
 @dataclass(frozen=True)
-class Field:
+class Field(abc.ABC):
     help_text: str = ""
     required: bool = True
     # What an optional field means when it is left out.
     default: object = None
 
+    @abc.abstractmethod
     def parse(self, value, *, now):
-        raise NotImplementedError
+        """The Python value of ``value``, or ``RowValueError``."""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ A row equal to what is stored counts as unchanged and writes nothing, so sending
 twice is harmless. Signals and score updates are observations: once received they never change
 (a correction is a new signal with its own external id)."""
 
+import abc
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -138,7 +139,7 @@ def score_batch_conflict_message():
     return _("Another row in this batch gives a different score for this account at the same time.")
 
 
-class RowKind:
+class RowKind(abc.ABC):
     """One kind of data the core system sends. Subclasses declare ``fields`` (name → parser) and
     the key that identifies a row, and implement ``check`` and ``write``."""
 
@@ -193,11 +194,13 @@ class RowKind:
                 first.append(row)
         return first, errors
 
+    @abc.abstractmethod
     def check(self, rows):
-        raise NotImplementedError
+        """Errors of rows that need the database to tell (unknown accounts, conflicts)."""
 
+    @abc.abstractmethod
     def write(self, rows, *, actor):
-        raise NotImplementedError
+        """Write checked rows; returns the counts."""
 
 
 def accounts_resolve(rows, *, field_name="account_external_id"):

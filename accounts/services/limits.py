@@ -11,12 +11,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import CreditAccount, LimitChange, ReasonCode, User
+from portal.db import ids_among, rows_insert
 from portal.exceptions import PortalError
-from portal.services import audit_event_record, audit_events_record_many, notifications_send_many
+from portal.services import FixedText, audit_event_record, audit_events_record_many, notifications_send_many
+from portal.templatetags.portal_tags import money
 
 MAX_REASONS = 4
 CENT = Decimal("0.01")
@@ -82,6 +84,68 @@ def _validate_reasons(reason_codes, kind):
     return codes
 
 
+def _article_url(slug):
+    """The full address of the literacy article that explains a reason, or "" if it has none."""
+    if not slug:
+        return ""
+    from education.selectors import article_url
+
+    return f"{settings.SITE_URL}{article_url(slug)}"
+
+
+class NoticeTexts:
+    """The language-dependent words and figures of notices, each formatted once per language
+    and value (a policy run gives thousands of notices the same moment and reasons). Values
+    are formatted exactly as the templates' ``money`` and ``date:"DATETIME_FORMAT"`` did."""
+
+    def __init__(self, catalogue):
+        self.catalogue = catalogue
+        self.memo = {}
+
+    def _get(self, key, language, make):
+        try:
+            return self.memo[key]
+        except KeyError:
+            with translation.override(language):
+                value = self.memo[key] = make()
+            return value
+
+    def moment(self, value, language):
+        if value is None:
+            return ""
+        return self._get(
+            ("moment", language, value),
+            language,
+            lambda: formats.date_format(timezone.localtime(value), "DATETIME_FORMAT"),
+        )
+
+    def money(self, amount, currency):
+        key = ("money", amount, currency)
+        value = self.memo.get(key)
+        if value is None:
+            value = self.memo[key] = money(amount, currency)
+        return value
+
+    def label(self, choice, language):
+        return self._get(("label", language, type(choice), choice.value), language, lambda: str(choice.label))
+
+    def reasons(self, codes, language):
+        return [
+            self._get(
+                ("reason", language, code),
+                language,
+                lambda code=code: {
+                    "title": self.catalogue[code].title,
+                    "explanation": self.catalogue[code].explanation,
+                    "remedy": self.catalogue[code].remedy,
+                    "article_url": _article_url(self.catalogue[code].article_slug),
+                },
+            )
+            for code in codes
+            if code in self.catalogue
+        ]
+
+
 @dataclass
 class PlannedChange:
     """One change to apply to an account that the caller has locked (select_for_update)."""
@@ -107,15 +171,16 @@ def limit_changes_apply_locked(*, planned, request=None):
     now = timezone.now()
     account_ids = [change.account.pk for change in planned]
     next_sequence = dict(
-        LimitChange.objects.filter(account_id__in=account_ids)
+        LimitChange.objects.filter(account_id__in=ids_among(account_ids))
         .values_list("account_id")
         .annotate(top=Max("sequence"))
         .order_by()
     )
     recipients = {
-        user.customer_id: user for user in User.objects.filter(customer_id__in={c.account.customer_id for c in planned})
+        user.customer_id: user
+        for user in User.objects.filter(customer_id__in=ids_among({c.account.customer_id for c in planned}))
     }
-    catalogue = ReasonCode.objects.in_bulk({code for change in planned for code in change.reason_codes})
+    texts = NoticeTexts(ReasonCode.objects.in_bulk({code for change in planned for code in change.reason_codes}))
 
     notice_items, notice_owner, rows, audit = [], [], [], []
     for change in planned:
@@ -148,26 +213,30 @@ def limit_changes_apply_locked(*, planned, request=None):
         recipient = recipients.get(account.customer_id)
         if recipient is not None:
             notice_owner.append(len(rows) - 1)
+            language = recipient.preferred_language
+            currency = account.product.currency
             notice_items.append(
                 {
                     "recipient": recipient,
                     "kind": f"limit_change.{change.kind}",
                     "template": "limit_change",
                     "link": f"/credit/{account.pk}/history/",
+                    # Plain values in the recipient's language: the notice is stamped, not
+                    # rendered row by row (see portal.services.STAMPED_TEMPLATES).
                     "context": {
-                        "account": account,
-                        "kind": change.kind,
-                        "kind_label": LimitChange.Kind(change.kind).label,
-                        "previous_limit": previous_limit,
-                        "new_limit": change.new_limit,
-                        "previous_status": CreditAccount.Status(previous_status).label,
-                        "new_status": CreditAccount.Status(change.new_status).label,
+                        "account": {"external_id": account.external_id},
+                        "kind": FixedText(change.kind),
+                        "kind_label": texts.label(LimitChange.Kind(change.kind), language),
+                        "limit_changed": previous_limit != change.new_limit,
+                        "previous_limit": texts.money(previous_limit, currency),
+                        "new_limit": texts.money(change.new_limit, currency),
+                        "previous_status": texts.label(CreditAccount.Status(previous_status), language),
+                        "new_status": texts.label(CreditAccount.Status(change.new_status), language),
                         "status_changed": previous_status != change.new_status,
-                        "available_credit": account.available_credit,
-                        "currency": account.product.currency,
-                        "effective_at": effective_at,
-                        "reasons": [catalogue[code] for code in change.reason_codes if code in catalogue],
-                        "appeal_deadline": appeal_deadline,
+                        "available_credit": texts.money(account.available_credit, currency),
+                        "effective_at": texts.moment(effective_at, language),
+                        "reasons": texts.reasons(change.reason_codes, language),
+                        "appeal_deadline": texts.moment(appeal_deadline, language),
                     },
                 }
             )
@@ -191,7 +260,7 @@ def limit_changes_apply_locked(*, planned, request=None):
     for row_index, notice in zip(notice_owner, notifications_send_many(items=notice_items), strict=True):
         rows[row_index].notice = notice
     _accounts_write(accounts=[change.account for change in planned])
-    created = LimitChange.objects.bulk_create(rows)
+    created = rows_insert(LimitChange, rows)
     if request is not None and len(audit) == 1:
         audit_event_record(**audit[0], request=request)
     else:

@@ -10,13 +10,14 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import ROUND_FLOOR, Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import CreditAccount, CreditScore, LimitChange, PolicyVersion, RiskDecision, RiskSignal, User
-from accounts.services.limits import PlannedChange, limit_changes_apply_locked
+from accounts.services.limits import NoticeTexts, PlannedChange, limit_changes_apply_locked
+from portal.db import ids_among, rows_insert
 from portal.exceptions import PortalError
 from portal.services import audit_event_record, audit_events_record_many, notification_send, notifications_send_many
 
@@ -150,7 +151,7 @@ def account_figures_many(*, account_ids, policy, now=None):
         )
 
     rows = (
-        CreditAccount.objects.filter(pk__in=account_ids)
+        CreditAccount.objects.filter(pk__in=ids_among(account_ids))
         .annotate(
             score_now=Subquery(scores.order_by("-scored_at").values("score")[:1]),
             score_high=Subquery(
@@ -178,7 +179,7 @@ def account_figures_many(*, account_ids, policy, now=None):
     )
     warned = set(
         RiskDecision.objects.filter(
-            account_id__in=account_ids,
+            account_id__in=ids_among(account_ids),
             kind=RiskDecision.Kind.WATCH,
             created_at__gte=now - timedelta(days=policy.watch_valid_days),
         ).values_list("account_id", flat=True)
@@ -213,7 +214,7 @@ def _active_policy():
 def _watch_notice_items(*, decisions, recipients):
     from accounts.models import ReasonCode
 
-    catalogue = ReasonCode.objects.in_bulk({code for decision in decisions for code in decision.reason_codes})
+    texts = NoticeTexts(ReasonCode.objects.in_bulk({code for decision in decisions for code in decision.reason_codes}))
     items, owners = [], []
     for decision in decisions:
         recipient = recipients.get(decision.account.customer_id)
@@ -226,8 +227,8 @@ def _watch_notice_items(*, decisions, recipients):
                 "kind": "risk_watch",
                 "template": "risk_watch",
                 "context": {
-                    "account": decision.account,
-                    "reasons": [catalogue[code] for code in decision.reason_codes if code in catalogue],
+                    "account": {"external_id": decision.account.external_id},
+                    "reasons": texts.reasons(decision.reason_codes, recipient.preferred_language),
                 },
                 "link": "/",
             }
@@ -261,7 +262,7 @@ def risk_evaluate_accounts(*, account_ids, now=None):
     with transaction.atomic():
         signals = {}
         for signal_id, account_id in (
-            RiskSignal.objects.filter(account_id__in=account_ids, evaluated_at__isnull=True)
+            RiskSignal.objects.filter(account_id__in=ids_among(account_ids), evaluated_at__isnull=True)
             .order_by("pk")
             .values_list("pk", "account_id")
         ):
@@ -269,7 +270,9 @@ def risk_evaluate_accounts(*, account_ids, now=None):
         if not signals:
             return []
         policy = _active_policy()
-        RiskSignal.objects.filter(pk__in=[pk for ids in signals.values() for pk in ids]).update(evaluated_at=now)
+        RiskSignal.objects.filter(pk__in=ids_among(pk for ids in signals.values() for pk in ids)).update(
+            evaluated_at=now
+        )
         # Most accounts need nothing: decide on plain figures first, then lock (in primary-key
         # order, so overlapping calls cannot deadlock) and re-read only the accounts to act on.
         figures = account_figures_many(account_ids=list(signals), policy=policy, now=now)
@@ -279,7 +282,7 @@ def risk_evaluate_accounts(*, account_ids, now=None):
         accounts = list(
             CreditAccount.objects.select_for_update(of=("self",))
             .select_related("product")
-            .filter(pk__in=candidates)
+            .filter(pk__in=ids_among(candidates))
             .order_by("pk")
         )
         figures = account_figures_many(account_ids=candidates, policy=policy, now=now)
@@ -309,18 +312,21 @@ def risk_evaluate_accounts(*, account_ids, now=None):
                     trigger_key=key,
                 )
             )
-        seen = set(
-            RiskDecision.objects.filter(
-                account__in=[d.account for d in decisions], trigger_key__in=[d.trigger_key for d in decisions]
+        keys = {d.trigger_key for d in decisions}
+        seen = {
+            (account_id, key)
+            for account_id, key in RiskDecision.objects.filter(
+                account_id__in=ids_among(d.account.pk for d in decisions)
             ).values_list("account_id", "trigger_key")
-        )
+            if key in keys
+        }
         decisions = [d for d in decisions if (d.account.pk, d.trigger_key) not in seen]
         if not decisions:
             return []
 
         recipients = {
             user.customer_id: user
-            for user in User.objects.filter(customer_id__in={d.account.customer_id for d in decisions})
+            for user in User.objects.filter(customer_id__in=ids_among({d.account.customer_id for d in decisions}))
         }
         watch = [d for d in decisions if d.status == RiskDecision.Status.WARNED]
         items, owners = _watch_notice_items(decisions=watch, recipients=recipients)
@@ -330,16 +336,16 @@ def risk_evaluate_accounts(*, account_ids, now=None):
         pending = [d for d in decisions if d.status == RiskDecision.Status.PENDING_APPROVAL]
         if pending:
             # A newer proposal replaces one still waiting: the approver sees current figures.
-            RiskDecision.objects.awaiting_approval().filter(account__in=[d.account for d in pending]).update(
-                status=RiskDecision.Status.SUPERSEDED
-            )
+            RiskDecision.objects.awaiting_approval().filter(
+                account_id__in=ids_among(d.account.pk for d in pending)
+            ).update(status=RiskDecision.Status.SUPERSEDED)
 
         applied = [d for d in decisions if d.status == RiskDecision.Status.APPLIED]
         changes = limit_changes_apply_locked(planned=[_planned_change(d, now=now) for d in applied])
         for decision, change in zip(applied, changes, strict=True):
             decision.limit_change = change
 
-        RiskDecision.objects.bulk_create(decisions)
+        rows_insert(RiskDecision, decisions)
         audit_events_record_many(
             events=[
                 {
@@ -366,6 +372,84 @@ def risk_evaluation_pending_account_ids(*, limit=None):
         RiskSignal.objects.filter(evaluated_at__isnull=True).values_list("account_id", flat=True).distinct().order_by()
     )
     return list(queryset[:limit] if limit else queryset)
+
+
+# Accounts the policy might act on, among those with new signals, in one statement over the whole
+# set: a necessary condition of policy_decide returning a decision (an active line with a limit,
+# and a score fall reaching the smaller of the watch and cut thresholds, or another factor, or
+# macro tightening). The same statement marks the signals of every other account evaluated, so
+# the chunked evaluation only visits the candidates, and decides them exactly.
+CANDIDATES_SQL = """
+WITH pending AS (
+    SELECT DISTINCT account_id FROM {signal} WHERE evaluated_at IS NULL
+), scores AS (
+    SELECT score.account_id,
+        (array_agg(score.score ORDER BY score.scored_at DESC))[1] AS score_now,
+        max(score.score) FILTER (WHERE score.scored_at >= %(since)s) AS score_high
+    FROM {score} AS score JOIN pending USING (account_id)
+    GROUP BY score.account_id
+), other AS (
+    SELECT account_id,
+        max(value) FILTER (WHERE kind = 'linked_overdue') AS overdue_days,
+        max(value) FILTER (WHERE kind = 'borrowing_frequency') AS draws_30d,
+        max(value) FILTER (WHERE kind = 'repayment_speed') AS days_late
+    FROM (
+        SELECT signal.account_id, signal.kind, signal.value,
+            rank() OVER (PARTITION BY signal.account_id, signal.kind ORDER BY signal.observed_at DESC) AS age
+        FROM {signal} AS signal JOIN pending USING (account_id)
+        WHERE signal.kind IN ('linked_overdue', 'borrowing_frequency', 'repayment_speed')
+    ) AS newest WHERE age = 1 GROUP BY account_id
+), candidates AS (
+    SELECT account.id FROM {account} AS account
+    JOIN pending ON pending.account_id = account.id
+    LEFT JOIN scores ON scores.account_id = account.id
+    LEFT JOIN other ON other.account_id = account.id
+    WHERE account.status = 'active' AND account.credit_limit > 0 AND (
+        %(macro)s
+        OR COALESCE(scores.score_high - scores.score_now, 0) >= %(drop)s
+        OR COALESCE(other.overdue_days, 0) >= %(overdue)s
+        OR COALESCE(other.draws_30d, 0) >= %(draws)s
+        OR COALESCE(other.days_late, 0) >= %(late)s
+    )
+), marked AS (
+    UPDATE {signal} AS signal SET evaluated_at = %(now)s
+    WHERE signal.evaluated_at IS NULL AND signal.account_id NOT IN (SELECT id FROM candidates)
+)
+SELECT id FROM candidates ORDER BY id
+"""
+
+
+def risk_evaluation_candidate_account_ids(*, now=None):
+    """The accounts with new signals that the active policy might act on, in primary-key order,
+    for ``risk_evaluate_accounts`` in chunks. On PostgreSQL the signals of every other account
+    are marked evaluated in the same statement (one snapshot: a signal arriving meanwhile stays
+    pending for the next run); elsewhere every account with new signals is a candidate."""
+    now = now or timezone.now()
+    if connection.vendor != "postgresql":
+        return sorted(risk_evaluation_pending_account_ids())
+    policy = PolicyVersion.objects.active().first()
+    if policy is None:
+        return []
+    # Zero figures count: a missing signal is read as 0 by policy_decide, as here.
+    sql = CANDIDATES_SQL.format(
+        signal=RiskSignal._meta.db_table, score=CreditScore._meta.db_table, account=CreditAccount._meta.db_table
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        # One pass over every account with new signals: hash joins and in-memory aggregates.
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute(
+            sql,
+            {
+                "since": now - timedelta(days=policy.score_lookback_days),
+                "macro": policy.macro_tightening,
+                "drop": min(policy.score_drop_points, policy.watch_score_drop_points),
+                "overdue": min(max(policy.overdue_days_threshold, 1), policy.freeze_overdue_days),
+                "draws": policy.borrowing_frequency_threshold,
+                "late": policy.repayment_delay_threshold,
+                "now": now,
+            },
+        )
+        return [account_id for (account_id,) in cursor.fetchall()]
 
 
 def _check_reviewer(*, decision, reviewer):
