@@ -126,11 +126,21 @@ def seed_demo():
         lines.append(f"staff: {group_name:18} {email:28} {DEMO_PASSWORD}")
     _staff_mfa(_login(SUPERUSER, is_staff=True, is_superuser=True))
     lines.append(f"superuser          {SUPERUSER:28} {DEMO_PASSWORD}")
+    lines.extend(_demo_clearance_case())
+    _demo_health_reports()
     lines.append(
         f"Staff sign in with two-factor authentication: add the secret {DEMO_TOTP_SECRET} to an "
         "authenticator app, or run `python manage.py demo_totp_code` for the current code."
     )
     return lines
+
+
+def _demo_health_reports():
+    """This month's financial health report for each bound demo borrower (made once)."""
+    from education.services.reports import health_reports_generate, report_month_current
+
+    borrower_ids = list(User.objects.filter(customer__isnull=False).values_list("pk", flat=True))
+    health_reports_generate(user_ids=borrower_ids, month=report_month_current())
 
 
 def _demo_account(external_id, customer_external_id, limit, balance, scores, story):
@@ -193,3 +203,23 @@ def _demo_account(external_id, customer_external_id, limit, balance, scores, sto
             policy_version="demo-1",
             effective_at=now - timezone.timedelta(days=3),
         )
+
+
+def _demo_clearance_case():
+    """One clearance proposal on ACC-0002 waiting for a compliance officer (support@ proposed it,
+    so compliance@ or compliance2@ decides it). Created once."""
+    from accounts.models import ClearanceCase
+    from accounts.services.clearance import clearance_propose
+
+    account = CreditAccount.objects.get(external_id="ACC-0002")
+    if not ClearanceCase.objects.filter(account=account).exists():
+        clearance_propose(
+            account=account,
+            actor=User.objects.get(email="support@example.com"),
+            grounds=ClearanceCase.Grounds.FRAUD_SUSPICION,
+            evidence=["fraud_report_reference", "activity_reviewed", "identity_mismatch"],
+            evidence_reference="FR-2026-0042",
+            statement="Drawdowns from three new devices in two provinces within an hour; the customer's phone "
+            "number was ported the same day. Fraud report FR-2026-0042 is on file.",
+        )
+    return ["clearance: ACC-0002 proposed by support@example.com, awaiting compliance approval"]

@@ -39,9 +39,18 @@ app.conf.beat_schedule = {
         "task": "appeals.tasks.appeals_breach_report",
         "schedule": crontab(minute=10),
     },
-    "appeals-information-remind": {
-        "task": "appeals.tasks.appeals_information_remind",
+    # The appeals' information reminder runs inside education's reminders (quiet hours, preferences).
+    "reminders-send-hourly": {
+        "task": "education.tasks.reminders_send",
         "schedule": crontab(minute=15),
+    },
+    "health-reports-monthly": {
+        "task": "education.tasks.health_reports_monthly",
+        "schedule": crontab(day_of_month=1, hour=9, minute=0),
+    },
+    "health-report-emails-recover": {
+        "task": "education.tasks.health_report_emails_recover",
+        "schedule": crontab(minute=45),
     },
     "appeals-unanswered-close": {
         "task": "appeals.tasks.appeals_unanswered_close",

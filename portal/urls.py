@@ -15,6 +15,8 @@ api_v1 = [
     path("notifications/<int:notification_id>/", views.notification_detail, name="notification_detail"),
     path("notifications/read/", NotificationReadView.as_view(), name="notification-read"),
     path("appeals/", include("appeals.api_urls")),
+    path("", include("education.api.content_urls")),
+    path("health-reports/", include("education.api.reports_urls")),
 ]
 
 urlpatterns = [
@@ -27,6 +29,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("appeals/", include("appeals.urls")),
+    path("learn/", include("education.urls")),
+    path("reports/", include("education.urls_reports")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api-v1")),
     path("api/integration/v1/", include("accounts.integration.urls")),

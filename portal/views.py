@@ -13,6 +13,8 @@ from django.views.i18n import set_language
 
 from accounts import selectors as credit_selectors
 from accounts.services import user_preferences_update
+from education.selectors import content as learning_selectors
+from education.selectors import reports as health_report_selectors
 from portal import selectors, services
 
 
@@ -40,6 +42,8 @@ def dashboard(request):
         "customer": user.customer,
         "unread_count": selectors.notification_unread_count(user=user),
         "recent_notifications": selectors.notification_list(user=user)[:3],
+        "latest_report": health_report_selectors.health_report_latest(user=user),
+        "learning": learning_selectors.learning_summary_get(user=user, accounts=[a["account"] for a in accounts]),
     }
     return render(request, "portal/dashboard.html", context)
 

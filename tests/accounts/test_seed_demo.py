@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from accounts.models import CreditAccount, LimitChange, RiskDecision, User
+from accounts.models import ClearanceCase, CreditAccount, LimitChange, RiskDecision, User
 
 pytestmark = pytest.mark.django_db
 
@@ -22,3 +22,4 @@ def test_seed_demo_creates_realistic_data_once(capsys):
         ("freeze", "pending_approval"),
     }
     assert LimitChange.objects.filter(kind="risk_reduction").count() == 1
+    assert list(ClearanceCase.objects.values_list("account__external_id", "status")) == [("ACC-0002", "proposed")]

@@ -1,0 +1,287 @@
+"""Benchmark: the monthly financial health report run for N borrowers, on PostgreSQL.
+
+Builds N bound borrowers, each with an account, twelve monthly scores and thirteen repayments
+(set-up, by COPY, timed separately), then runs the monthly job in-process exactly as the Celery
+tasks do — ``health_reports_monthly_plan`` cut into chunks, ``health_reports_chunk_process`` per
+chunk (compute in bulk, insert, claim, render, send over one connection) — and prints reports/s,
+emails/s, total seconds and peak memory. A second run checks that nothing is made or sent twice.
+
+Mail goes to an in-memory backend that builds each full MIME message (as SMTP would) and counts
+it, so the figures include rendering and encoding but no network.
+
+    .venv/bin/python bench/health_reports.py                      # 100,000 borrowers
+    .venv/bin/python bench/health_reports.py --borrowers 10000    # a quick run
+
+It uses its own database (dropped and created), so it never touches the portal's data.
+"""
+
+import argparse
+import os
+import random
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--borrowers", type=int, default=100_000)
+    parser.add_argument("--chunk", type=int, default=1_000, help="borrowers per chunk task")
+    parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server URL")
+    parser.add_argument("--database", default="portal_bench_reports")
+    parser.add_argument("--seed", type=int, default=11)
+    return parser.parse_args()
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def recreate_database(server, name):
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+class CountingEmailBackend:
+    """Builds every message's MIME bytes (the work an SMTP backend does before the wire) and
+    keeps only a count."""
+
+    sent = 0
+    bytes = 0
+
+    def __init__(self, fail_silently=False, **kwargs):
+        pass
+
+    def open(self):
+        return True
+
+    def close(self):
+        pass
+
+    def send_messages(self, messages):
+        for message in messages:
+            CountingEmailBackend.bytes += len(message.message().as_bytes())
+        CountingEmailBackend.sent += len(messages)
+        return len(messages)
+
+
+def copy_rows(cursor, table, columns, rows):
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def build_borrowers(count, rng):
+    """Customers and bound logins, one account each with its opening ledger row, a score on the
+    15th of each of the last twelve months and a repayment on the 10th of each month (one in
+    twelve paid late, one in fifty unpaid), plus next month's repayment."""
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from accounts.models import CreditProduct
+    from education.services.report_metrics import month_add
+    from education.services.reports import report_month_previous
+
+    product, _created = CreditProduct.objects.get_or_create(
+        code="revolving", defaults={"name_zh": "随借随还信用额度", "name_en": "Borrow-anytime credit line"}
+    )
+    zone = ZoneInfo("Asia/Shanghai")
+    now = timezone.now()
+    opened = now - timedelta(days=500)
+    month = report_month_previous()
+    months = [month_add(month, offset) for offset in range(-11, 1)]
+    with transaction.atomic(), connection.cursor() as django_cursor:
+        cursor = django_cursor.cursor
+        copy_rows(
+            cursor,
+            "accounts_customerrecord",
+            ["id", "external_id", "legal_name", "national_id_hash", "national_id_last4", "created_at", "updated_at"],
+            ((i, f"C{i:08d}", "测试", f"{i:064x}", f"{i % 10000:04d}", now, now) for i in range(1, count + 1)),
+        )
+        copy_rows(
+            cursor,
+            "accounts_user",
+            [
+                "id",
+                "email",
+                "password",
+                "preferred_language",
+                "customer_id",
+                "identity_bound_at",
+                "is_staff",
+                "is_active",
+                "is_superuser",
+                "date_joined",
+            ],
+            (
+                (i, f"b{i}@bench.example", "!", "zh-hans" if i % 3 else "en", i, now, False, True, False, now)
+                for i in range(1, count + 1)
+            ),
+        )
+        limits = [20000 + (i % 9) * 5000 for i in range(count + 1)]
+        copy_rows(
+            cursor,
+            "accounts_creditaccount",
+            [
+                "id",
+                "external_id",
+                "customer_id",
+                "product_id",
+                "credit_limit",
+                "outstanding_balance",
+                "status",
+                "opened_at",
+                "updated_at",
+            ],
+            (
+                (
+                    i,
+                    f"A{i:08d}",
+                    i,
+                    product.pk,
+                    limits[i],
+                    rng.randint(0, limits[i] // 1000) * 1000,
+                    "active",
+                    opened,
+                    now,
+                )
+                for i in range(1, count + 1)
+            ),
+        )
+        copy_rows(
+            cursor,
+            "accounts_limitchange",
+            [
+                "account_id",
+                "sequence",
+                "kind",
+                "previous_limit",
+                "new_limit",
+                "previous_status",
+                "new_status",
+                "reason_codes",
+                "decided_by",
+                "policy_version",
+                "source_reference",
+                "effective_at",
+                "created_at",
+            ],
+            (
+                (i, 1, "opening", 0, limits[i], "active", "active", "[]", "core_system", "", "", opened, now)
+                for i in range(1, count + 1)
+            ),
+        )
+
+        def scores():
+            for i in range(1, count + 1):
+                score = rng.randint(620, 800)
+                for first in months:
+                    score = max(300, min(950, score + rng.randint(-15, 12)))
+                    yield (i, score, datetime.combine(first.replace(day=15), time(12), tzinfo=zone))
+
+        copy_rows(cursor, "accounts_creditscore", ["account_id", "score", "scored_at"], scores())
+
+        def installments():
+            for i in range(1, count + 1):
+                for first in [*months, month_add(month, 1)]:
+                    due = first.replace(day=10)
+                    external = f"I{i:08d}-{due:%Y%m}"
+                    if first > month:
+                        yield (external, i, due, 1000, 0, None, "scheduled")
+                        continue
+                    roll = rng.random()
+                    if roll < 0.02:
+                        yield (external, i, due, 1000, 0, None, "overdue")
+                    else:
+                        paid_day = due + timedelta(days=2 if roll < 0.10 else -1)
+                        paid_at = datetime.combine(paid_day, time(10), tzinfo=zone)
+                        yield (external, i, due, 1000, 1000, paid_at, "paid")
+
+        copy_rows(
+            cursor,
+            "accounts_repaymentinstallment",
+            ["external_id", "account_id", "due_date", "amount_due", "amount_paid", "paid_at", "status"],
+            installments(),
+        )
+        for table in ("accounts_customerrecord", "accounts_user", "accounts_creditaccount"):
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {count})")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return month
+
+
+def run_monthly(month, chunk):
+    """What the beat task and the chunk tasks do, in-process, one chunk after another."""
+    from education.services import reports
+
+    created = sent = 0
+    for user_ids in reports.health_reports_monthly_plan(chunk_size=chunk):
+        chunk_created, chunk_sent = reports.health_reports_chunk_process(user_ids=user_ids, month=month)
+        created += chunk_created
+        sent += chunk_sent
+    return created, sent
+
+
+def main():
+    args = parse_args()
+    recreate_database(args.server, args.database)
+    os.environ["DATABASE_URL"] = f"{args.server}/{args.database}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ["DEBUG"] = "false"  # measure the production code path, not debug bookkeeping
+    os.environ.setdefault("ALLOWED_HOSTS", "localhost")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    settings.EMAIL_BACKEND = "bench.health_reports.CountingEmailBackend"
+    call_command("migrate", verbosity=0)
+    rng = random.Random(args.seed)
+
+    started = time.perf_counter()
+    month = build_borrowers(args.borrowers, rng)
+    setup_seconds = time.perf_counter() - started
+
+    # The backend class as Django imports it (``bench.health_reports``), not ``__main__``'s copy.
+    from bench.health_reports import CountingEmailBackend as Backend
+
+    started = time.perf_counter()
+    created, sent = run_monthly(month, args.chunk)
+    run_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    created_again, sent_again = run_monthly(month, args.chunk)
+    rerun_seconds = time.perf_counter() - started
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT grade, count(*) FROM education_healthreport GROUP BY grade ORDER BY grade")
+        grades = ", ".join(f"{grade} {count:,}" for grade, count in cursor.fetchall())
+        cursor.execute("SELECT count(*) FROM education_healthreport WHERE email_status = 'sent'")
+        (marked_sent,) = cursor.fetchone()
+
+    print(f"borrowers                {args.borrowers:>12,}   chunk {args.chunk:,}   month {month:%Y-%m}")
+    print(f"set-up (not counted)     {setup_seconds:>12.1f} s")
+    print(f"reports created          {created:>12,}       {created / run_seconds:>10,.0f} reports/s")
+    print(f"emails sent              {sent:>12,}       {sent / run_seconds:>10,.0f} emails/s")
+    print(f"monthly run total        {run_seconds:>12.1f} s")
+    print(f"average email size       {Backend.bytes / max(Backend.sent, 1) / 1024:>12.1f} KB")
+    print(f"grades                   {grades}")
+    print(f"re-run: created / sent   {created_again:>5,} / {sent_again:,} in {rerun_seconds:.1f} s (must be 0 / 0)")
+    print(f"backend count / marked sent {Backend.sent:,} / {marked_sent:,}")
+    print(f"peak RSS                 {peak_rss_mb():>12.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The education app's REST API, one module per subject."""

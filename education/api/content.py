@@ -1,0 +1,181 @@
+"""/api/v1/articles/ and /api/v1/quizzes/<id>/attempts/: the literacy catalogue and quiz answers
+for the mobile app, through the same selectors and services as the web pages."""
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from education import selectors, services
+from education.models import Article, Topic
+from education.selectors.content import SEARCH_QUERY_MAX_LENGTH
+
+
+class ArticleOutputSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "Article"
+
+    slug = serializers.SlugField()
+    language = serializers.CharField()
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    topic = serializers.SlugField(source="topic.slug")
+    topic_name = serializers.CharField(source="topic.name")
+    level = serializers.ChoiceField(choices=Article.Level.choices)
+    reading_minutes = serializers.IntegerField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    is_fallback = serializers.BooleanField(help_text="True when shown in the other language (no version in yours).")
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, article) -> str:
+        return selectors.article_url(article.slug, article.language)
+
+
+class ArticleListView(generics.ListAPIView):
+    """Published articles, one version per slug in your language where it exists."""
+
+    serializer_class = ArticleOutputSerializer
+
+    class FilterSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ArticleFilter"
+
+        topic = serializers.SlugField(required=False)
+        language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
+        q = serializers.CharField(required=False, max_length=SEARCH_QUERY_MAX_LENGTH)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("topic", str, description="Topic slug."),
+            OpenApiParameter("language", str, enum=["zh-hans", "en"], description="Preferred language."),
+            OpenApiParameter("q", str, description="Text to look for in title, summary or body (either language)."),
+        ],
+        operation_id="articles_list",
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        filters = self.FilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        language = filters.validated_data.get("language")
+        if filters.validated_data.get("q"):
+            articles = selectors.article_search(query=filters.validated_data["q"], language=language)
+        else:
+            articles = selectors.article_list(language=language)
+        topic = filters.validated_data.get("topic")
+        if topic:
+            get_object_or_404(Topic, slug=topic)
+            articles = [article for article in articles if article.topic.slug == topic]
+        return articles
+
+
+class ArticleDetailView(APIView):
+    """One published article with its sanitised HTML body and its quiz, if it has one."""
+
+    class OutputSerializer(ArticleOutputSerializer):
+        class Meta:
+            ref_name = "ArticleDetail"
+
+        class QuizSerializer(serializers.Serializer):
+            class Meta:
+                ref_name = "ArticleQuiz"
+
+            class QuestionSerializer(serializers.Serializer):
+                class Meta:
+                    ref_name = "QuizQuestion"
+
+                class ChoiceSerializer(serializers.Serializer):
+                    class Meta:
+                        ref_name = "QuizChoice"
+
+                    id = serializers.IntegerField()
+                    text = serializers.CharField()
+
+                id = serializers.IntegerField()
+                text = serializers.CharField()
+                choices = ChoiceSerializer(many=True, source="choices.all")
+
+            id = serializers.IntegerField()
+            questions = QuestionSerializer(many=True, source="questions.all")
+
+        body_html = serializers.CharField(help_text="Rendered from Markdown and sanitised (allow-listed tags).")
+        other_language = serializers.CharField(source="other_version.language", allow_null=True, default=None)
+        quiz = QuizSerializer(source="quiz_loaded", allow_null=True)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("language", str, enum=["zh-hans", "en"], description="Preferred language.")],
+        responses=OutputSerializer,
+        operation_id="articles_retrieve",
+    )
+    def get(self, request, slug):
+        article = selectors.article_detail_get(slug=slug, language=request.query_params.get("language"))
+        article.quiz_loaded = selectors.quiz_for_article(article=article)
+        data = self.OutputSerializer(article, context={"request": request}).data
+        return Response(data)
+
+
+class QuizAttemptCreateView(APIView):
+    """Answer every question of a quiz; the result says which answers were right and why."""
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "QuizAttemptCreate"
+
+        class AnswerSerializer(serializers.Serializer):
+            class Meta:
+                ref_name = "QuizAnswer"
+
+            question = serializers.IntegerField()
+            choice = serializers.IntegerField()
+
+        answers = AnswerSerializer(many=True, allow_empty=False)
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "QuizAttempt"
+
+        class ResultSerializer(serializers.Serializer):
+            class Meta:
+                ref_name = "QuizAnswerResult"
+
+            question = serializers.IntegerField(source="question.pk")
+            question_text = serializers.CharField(source="question.text")
+            choice = serializers.IntegerField(source="chosen.pk", allow_null=True)
+            is_correct = serializers.BooleanField()
+            correct_choices = serializers.SerializerMethodField()
+            explanation = serializers.CharField()
+
+            def get_correct_choices(self, row) -> list[int]:
+                return [choice.pk for choice in row["correct"]]
+
+        id = serializers.IntegerField(source="attempt.pk")
+        quiz = serializers.IntegerField(source="attempt.quiz_id")
+        score = serializers.IntegerField(source="attempt.score")
+        question_count = serializers.IntegerField(source="attempt.question_count")
+        completed_at = serializers.DateTimeField(source="attempt.completed_at")
+        results = ResultSerializer(many=True, source="questions")
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, operation_id="quiz_attempts_create")
+    def post(self, request, quiz_id):
+        quiz = selectors.quiz_get(quiz_id=quiz_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        answers = {answer["question"]: answer["choice"] for answer in data.validated_data["answers"]}
+        attempt = services.quiz_attempt_submit(user=request.user, quiz=quiz, answers=answers, request=request)
+        result = {"attempt": attempt, **selectors.quiz_attempt_result(attempt=attempt)}
+        return Response(self.OutputSerializer(result).data, status=status.HTTP_201_CREATED)
+
+
+class QuizAttemptDetailView(APIView):
+    """One of your own quiz attempts with its explanations; another person's is a 404."""
+
+    @extend_schema(responses=QuizAttemptCreateView.OutputSerializer, operation_id="quiz_attempts_retrieve")
+    def get(self, request, quiz_id, attempt_id):
+        attempt = selectors.quiz_attempt_get(user=request.user, attempt_id=attempt_id)
+        if attempt.quiz_id != quiz_id:
+            return Response(status=status.HTTP_404_NOT_FOUND)
+        result = {"attempt": attempt, **selectors.quiz_attempt_result(attempt=attempt)}
+        return Response(QuizAttemptCreateView.OutputSerializer(result).data)

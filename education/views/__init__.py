@@ -1,0 +1,1 @@
+"""Pages of the education app, one module per subject."""
