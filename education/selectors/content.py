@@ -212,7 +212,9 @@ def _suggest(*, user, unread, accounts):
             for account in accounts:
                 limit, balance = account.credit_limit, account.outstanding_balance
                 if limit and balance / limit > HIGH_UTILISATION:
-                    return unread[UTILISATION_ARTICLE], _("You are using more than 70% of your credit limit.")
+                    return unread[UTILISATION_ARTICLE], _("You are using more than %(share)s of your credit limit.") % {
+                        "share": f"{HIGH_UTILISATION:.0%}"
+                    }
         if REPAYMENT_ARTICLE in unread:
             today = timezone.localdate()
             since = today - timezone.timedelta(days=REPAYMENT_LOOKBACK_DAYS)

@@ -43,7 +43,7 @@ def _step(visitor, number, language):
 
 
 def _button(visitor, name):
-    return visitor.page.get_by_role("main").get_by_role("button", name=visitor.t(name))
+    return visitor.page.get_by_role("main").get_by_role("button", name=visitor.t(name), exact=True)
 
 
 @pytest.mark.parametrize("language", [CHINESE, ENGLISH])

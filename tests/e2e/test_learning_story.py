@@ -40,7 +40,9 @@ def test_a_borrower_reads_the_suggested_article_takes_its_quiz_and_sees_progress
     expect(learning.locator("#learning-progress")).to_have_text(_progress(language, 0, 0))
     suggestion = learning.locator("#learning-suggestion")
     expect(suggestion).to_have_text(TITLES[language])
-    expect(learning).to_contain_text(visitor.t("You are using more than 70% of your credit limit."))
+    expect(learning).to_contain_text(
+        visitor.t("You are using more than %(share)s of your credit limit.") % {"share": "70%"}
+    )
 
     # The catalogue, from the header.
     visitor.click_to_navigate(

@@ -56,3 +56,10 @@ def borrower_with_history(**borrower_kwargs):
 @pytest.fixture
 def history_borrower(db, run_clock):
     return borrower_with_history()
+
+
+@pytest.fixture
+def borrower(db):
+    """These tests read the English wording; the Chinese catalogue is checked for completeness
+    elsewhere and the browser stories run in both languages."""
+    return BorrowerFactory(preferred_language="en")

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def editor_client(client):
-    client.force_login(StaffFactory(group="Content editor"))
+    client.force_login(StaffFactory(group="Content editor", preferred_language="en"))
     return client
 
 

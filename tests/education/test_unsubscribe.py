@@ -68,7 +68,7 @@ def test_a_forged_token_is_refused_and_changes_nothing(borrower, client):
     token = services.report_unsubscribe_token(user_id=borrower.pk)
     forged = f"{borrower.pk + 1}:{token.split(':', 1)[1]}"
 
-    response = client.post(_url(forged))
+    response = client.post(_url(forged), headers={"accept-language": "en"})
 
     assert response.status_code == 400
     assert "not valid" in response.context["error"]
@@ -81,7 +81,7 @@ def test_an_expired_token_is_refused_and_changes_nothing(borrower, client, time_
     token = services.report_unsubscribe_token(user_id=borrower.pk)
     time_machine.shift(services.UNSUBSCRIBE_MAX_AGE + timedelta(minutes=1))
 
-    response = client.post(_url(token))
+    response = client.post(_url(token), headers={"accept-language": "en"})
 
     assert response.status_code == 400
     assert "expired" in response.context["error"]
