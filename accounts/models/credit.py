@@ -107,7 +107,9 @@ class CreditAccount(models.Model):
 class CreditScore(models.Model):
     """One credit score observation for an account's holder, as the core system reported it."""
 
-    account = models.ForeignKey(CreditAccount, on_delete=models.CASCADE, related_name="scores")
+    # Indexed by the score_once_per_time unique constraint, which leads with it; its index also
+    # serves "latest score first" per account (read backwards), so no separate index is kept.
+    account = models.ForeignKey(CreditAccount, on_delete=models.CASCADE, related_name="scores", db_index=False)
     score = models.PositiveSmallIntegerField(_("score"))
     scored_at = models.DateTimeField(_("scored at"))
 
@@ -115,7 +117,6 @@ class CreditScore(models.Model):
         verbose_name = _("credit score")
         verbose_name_plural = _("credit scores")
         ordering = ["-scored_at"]
-        indexes = [models.Index(fields=["account", "-scored_at"])]
         constraints = [
             models.UniqueConstraint(fields=["account", "scored_at"], name="score_once_per_time"),
             models.CheckConstraint(condition=models.Q(score__gte=300, score__lte=950), name="score_in_range"),

@@ -22,8 +22,11 @@ class RiskSignal(models.Model):
         BORROWING_FREQUENCY = "borrowing_frequency", _("borrowing frequency")
         REPAYMENT_SPEED = "repayment_speed", _("repayment speed")
 
+    # Matched exactly only: migration 0014 drops the varchar_pattern_ops ("_like") index Django adds
+    # on PostgreSQL. Altering this field's type would make Django recreate it; drop it again then.
     external_id = models.CharField(_("external id"), max_length=64, unique=True)
-    account = models.ForeignKey(CreditAccount, on_delete=models.CASCADE, related_name="risk_signals")
+    # Indexed by the (account, kind, -observed_at) index below, which leads with it.
+    account = models.ForeignKey(CreditAccount, on_delete=models.CASCADE, related_name="risk_signals", db_index=False)
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     value = models.DecimalField(_("value"), max_digits=10, decimal_places=2)
     observed_at = models.DateTimeField(_("observed"))
