@@ -132,7 +132,7 @@ class ClearanceCaseAdmin(admin.ModelAdmin):
                         request=request,
                     )
                 except PortalError as error:
-                    form.add_error(error.field if error.field in form.fields else None, error.message)
+                    error.add_to_form(form)
                     status = error.status_code if error.status_code != 403 else 400
                 else:
                     messages.success(

@@ -91,11 +91,6 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _portal_error_to_form(form, error):
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
-
-
 def _choice_context(account, kinds):
     allowed = services.lower_limit_range(account=account)
     return {"account": account, "kinds": kinds, "lower_range": allowed}
@@ -141,7 +136,7 @@ def closure_start(request, account_id):
                 request=request,
             )
         except PortalError as error:
-            _portal_error_to_form(form, error)
+            error.add_to_form(form)
         else:
             return redirect(_step_url(closure_request, "impact"))
     return _render_step(request, "choose", {"form": form, **_choice_context(account, kinds)})
@@ -170,7 +165,7 @@ def closure_choose(request, account_id, request_id):
                 request=request,
             )
         except PortalError as error:
-            _portal_error_to_form(form, error)
+            error.add_to_form(form)
         else:
             return redirect(_step_url(closure_request, "impact"))
     context = {"form": form, "closure_request": closure_request, **_choice_context(account, kinds)}
@@ -188,7 +183,7 @@ def closure_impact(request, account_id, request_id):
         try:
             services.closure_request_impact_acknowledge(closure_request=closure_request, user=request.user)
         except PortalError as error:
-            _portal_error_to_form(form, error)
+            error.add_to_form(form)
         else:
             return redirect(_step_url(closure_request, "reason"))
     context = {
@@ -219,7 +214,7 @@ def closure_reason(request, account_id, request_id):
                 request=request,
             )
         except PortalError as error:
-            _portal_error_to_form(form, error)
+            error.add_to_form(form)
         else:
             return redirect(_step_url(closure_request, "verify"))
     return _render_step(request, "reason", {"form": form, "account": account, "closure_request": closure_request})

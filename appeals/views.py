@@ -16,34 +16,29 @@ from appeals.forms import AppealForm, ReplyForm, SecondReviewForm
 from portal.exceptions import PortalError
 
 
-def _form_error(form, error):
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 @login_required
 def appeal_list(request):
     page = Paginator(selectors.appeal_list(user=request.user), 20).get_page(request.GET.get("page"))
     return render(request, "appeals/appeal_list.html", {"page": page})
 
 
-@login_required
-def appeal_create(request, change_id):
-    change = selectors.appealable_change_get(user=request.user, change_id=change_id)
-    existing = selectors.open_appeal_for_change(change=change)
-    form = AppealForm(request.POST or None, request.FILES or None, outcomes=services.desired_outcomes_for())
+def _appeal_form(request, *, decision, outcomes, initial=None, context):
+    """The appeal form against one decision (``decision`` is the service's keyword for it: a
+    ledger row or a rejected closure request), and its submission."""
+    form = AppealForm(request.POST or None, request.FILES or None, outcomes=outcomes, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             appeal = services.appeal_submit(
                 user=request.user,
-                limit_change=change,
                 grounds=form.cleaned_data["grounds"],
                 statement=form.cleaned_data["statement"],
                 desired_outcome=form.cleaned_data["desired_outcome"],
                 files=form.cleaned_data["files"],
                 request=request,
+                **decision,
             )
         except PortalError as error:
-            _form_error(form, error)
+            error.add_to_form(form)
         else:
             messages.success(
                 request,
@@ -51,40 +46,33 @@ def appeal_create(request, change_id):
                 % {"reference": appeal.reference},
             )
             return redirect("appeals:detail", appeal_id=appeal.pk)
-    return render(request, "appeals/appeal_form.html", {"form": form, "change": change, "existing": existing})
+    return render(request, "appeals/appeal_form.html", {"form": form, **context})
+
+
+@login_required
+def appeal_create(request, change_id):
+    change = selectors.appealable_change_get(user=request.user, change_id=change_id)
+    return _appeal_form(
+        request,
+        decision={"limit_change": change},
+        outcomes=services.desired_outcomes_for(),
+        context={"change": change, "existing": selectors.open_appeal_for_change(change=change)},
+    )
 
 
 @login_required
 def appeal_create_for_closure_request(request, request_id):
     """Appeal a closure request we could not apply (the borrower's own request, rejected)."""
     closure_request = selectors.appealable_closure_request_get(user=request.user, request_id=request_id)
-    existing = selectors.open_appeal_for_closure_request(closure_request=closure_request)
     outcomes = services.desired_outcomes_for(closure_request=closure_request)
-    form = AppealForm(
-        request.POST or None, request.FILES or None, outcomes=outcomes, initial={"desired_outcome": outcomes[0]}
+    existing = selectors.open_appeal_for_closure_request(closure_request=closure_request)
+    return _appeal_form(
+        request,
+        decision={"closure_request": closure_request},
+        outcomes=outcomes,
+        initial={"desired_outcome": outcomes[0]},
+        context={"closure_request": closure_request, "existing": existing},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            appeal = services.appeal_submit(
-                user=request.user,
-                closure_request=closure_request,
-                grounds=form.cleaned_data["grounds"],
-                statement=form.cleaned_data["statement"],
-                desired_outcome=form.cleaned_data["desired_outcome"],
-                files=form.cleaned_data["files"],
-                request=request,
-            )
-        except PortalError as error:
-            _form_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("We received your appeal %(reference)s. You will find every step here.")
-                % {"reference": appeal.reference},
-            )
-            return redirect("appeals:detail", appeal_id=appeal.pk)
-    context = {"form": form, "closure_request": closure_request, "existing": existing}
-    return render(request, "appeals/appeal_form.html", context)
 
 
 def _detail_context(request, appeal, **forms):
@@ -119,7 +107,7 @@ def appeal_reply(request, appeal_id):
                 request=request,
             )
         except PortalError as error:
-            _form_error(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, _("Thank you: we received your answer."))
             return redirect("appeals:detail", appeal_id=appeal.pk)
@@ -152,7 +140,7 @@ def appeal_second_review(request, appeal_id):
                 appeal=appeal, user=request.user, reason=form.cleaned_data["reason"], request=request
             )
         except PortalError as error:
-            _form_error(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, _("A supervisor will review your appeal again."))
             return redirect("appeals:detail", appeal_id=appeal.pk)

@@ -12,3 +12,8 @@ class PortalError(Exception):
         self.message = message
         self.code = code
         self.field = field
+
+    def add_to_form(self, form):
+        """Show this refusal on ``form``: on the field it names, when the form has that field,
+        otherwise at the top of the form."""
+        form.add_error(self.field if self.field in form.fields else None, self.message)

@@ -75,7 +75,7 @@ def quiz_take(request, quiz_id):
                 user=request.user, quiz=quiz, answers=form.answers(), request=request
             )
         except PortalError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            error.add_to_form(form)
         else:
             return redirect("education:quiz_result", attempt_id=attempt.pk)
     return render(request, "education/quiz.html", {"quiz": quiz, "article": quiz.article, "form": form})

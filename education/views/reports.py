@@ -50,7 +50,7 @@ def communication_preferences(request):
         try:
             services.communication_preference_update(user=request.user, request=request, **form.cleaned_data)
         except PortalError as error:
-            form.add_error(error.field, error.message)
+            error.add_to_form(form)
         else:
             messages.success(request, _("Your email preferences are saved."))
             return redirect("communication_preferences")
