@@ -18,13 +18,14 @@ It uses its own database (dropped and created), so it never touches the portal's
 import argparse
 import os
 import random
-import resource
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import copy_borrowers_with_accounts, copy_rows, peak_rss_mb, recreate_database  # noqa: E402
 
 
 def parse_args():
@@ -35,18 +36,6 @@ def parse_args():
     parser.add_argument("--database", default="portal_bench_reports")
     parser.add_argument("--seed", type=int, default=11)
     return parser.parse_args()
-
-
-def peak_rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def recreate_database(server, name):
-    import psycopg
-
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
 
 
 class CountingEmailBackend:
@@ -70,12 +59,6 @@ class CountingEmailBackend:
             CountingEmailBackend.bytes += len(message.message().as_bytes())
         CountingEmailBackend.sent += len(messages)
         return len(messages)
-
-
-def copy_rows(cursor, table, columns, rows):
-    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
 
 
 def build_borrowers(count, rng):
@@ -102,84 +85,15 @@ def build_borrowers(count, rng):
     months = [month_add(month, offset) for offset in range(-11, 1)]
     with transaction.atomic(), connection.cursor() as django_cursor:
         cursor = django_cursor.cursor
-        copy_rows(
-            cursor,
-            "accounts_customerrecord",
-            ["id", "external_id", "legal_name", "national_id_hash", "national_id_last4", "created_at", "updated_at"],
-            ((i, f"C{i:08d}", "测试", f"{i:064x}", f"{i % 10000:04d}", now, now) for i in range(1, count + 1)),
-        )
-        copy_rows(
-            cursor,
-            "accounts_user",
-            [
-                "id",
-                "email",
-                "password",
-                "preferred_language",
-                "customer_id",
-                "identity_bound_at",
-                "is_staff",
-                "is_active",
-                "is_superuser",
-                "date_joined",
-            ],
-            (
-                (i, f"b{i}@bench.example", "!", "zh-hans" if i % 3 else "en", i, now, False, True, False, now)
-                for i in range(1, count + 1)
-            ),
-        )
         limits = [20000 + (i % 9) * 5000 for i in range(count + 1)]
-        copy_rows(
+        copy_borrowers_with_accounts(
             cursor,
-            "accounts_creditaccount",
-            [
-                "id",
-                "external_id",
-                "customer_id",
-                "product_id",
-                "credit_limit",
-                "outstanding_balance",
-                "status",
-                "opened_at",
-                "updated_at",
-            ],
-            (
-                (
-                    i,
-                    f"A{i:08d}",
-                    i,
-                    product.pk,
-                    limits[i],
-                    rng.randint(0, limits[i] // 1000) * 1000,
-                    "active",
-                    opened,
-                    now,
-                )
-                for i in range(1, count + 1)
-            ),
-        )
-        copy_rows(
-            cursor,
-            "accounts_limitchange",
-            [
-                "account_id",
-                "sequence",
-                "kind",
-                "previous_limit",
-                "new_limit",
-                "previous_status",
-                "new_status",
-                "reason_codes",
-                "decided_by",
-                "policy_version",
-                "source_reference",
-                "effective_at",
-                "created_at",
-            ],
-            (
-                (i, 1, "opening", 0, limits[i], "active", "active", "[]", "core_system", "", "", opened, now)
-                for i in range(1, count + 1)
-            ),
+            count=count,
+            product_id=product.pk,
+            limit_of=limits.__getitem__,
+            balance_of=lambda i: rng.randint(0, limits[i] // 1000) * 1000,
+            opened=opened,
+            now=now,
         )
 
         def scores():
@@ -213,8 +127,6 @@ def build_borrowers(count, rng):
             ["external_id", "account_id", "due_date", "amount_due", "amount_paid", "paid_at", "status"],
             installments(),
         )
-        for table in ("accounts_customerrecord", "accounts_user", "accounts_creditaccount"):
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {count})")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return month

@@ -21,7 +21,6 @@ import csv
 import io
 import os
 import random
-import resource
 import sys
 import tempfile
 import time
@@ -29,6 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import copy_borrowers_with_accounts, copy_rows, peak_rss_mb, recreate_database  # noqa: E402
 
 
 def parse_args():
@@ -41,25 +42,6 @@ def parse_args():
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/15", help="broker for the email tasks (flushed)")
     parser.add_argument("--seed", type=int, default=7)
     return parser.parse_args()
-
-
-def peak_rss_mb():
-    """The largest resident set of this process or any worker process it ran."""
-    return max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
-
-
-def recreate_database(server, name):
-    import psycopg
-
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def copy_rows(cursor, table, columns, rows):
-    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
 
 
 def build_accounts(count, rng):
@@ -78,87 +60,14 @@ def build_accounts(count, rng):
     # One transaction: the database checks at commit that every account matches its ledger.
     with transaction.atomic(), connection.cursor() as django_cursor:
         cursor = django_cursor.cursor
-        copy_rows(
+        copy_borrowers_with_accounts(
             cursor,
-            "accounts_customerrecord",
-            ["id", "external_id", "legal_name", "national_id_hash", "national_id_last4", "created_at", "updated_at"],
-            ((i, f"C{i:08d}", "测试", f"{i:064x}", f"{i % 10000:04d}", now, now) for i in range(1, count + 1)),
-        )
-        copy_rows(
-            cursor,
-            "accounts_user",
-            [
-                "id",
-                "email",
-                "password",
-                "preferred_language",
-                "customer_id",
-                "identity_bound_at",
-                "is_staff",
-                "is_active",
-                "is_superuser",
-                "date_joined",
-            ],
-            (
-                (i, f"b{i}@bench.example", "!", "zh-hans" if i % 3 else "en", i, now, False, True, False, now)
-                for i in range(1, count + 1)
-            ),
-        )
-        copy_rows(
-            cursor,
-            "accounts_creditaccount",
-            [
-                "id",
-                "external_id",
-                "customer_id",
-                "product_id",
-                "credit_limit",
-                "outstanding_balance",
-                "status",
-                "opened_at",
-                "updated_at",
-            ],
-            (
-                (i, f"A{i:08d}", i, product.pk, 20000 + (i % 9) * 5000, i % 7 * 1000, "active", opened, now)
-                for i in range(1, count + 1)
-            ),
-        )
-        copy_rows(
-            cursor,
-            "accounts_limitchange",
-            [
-                "account_id",
-                "sequence",
-                "kind",
-                "previous_limit",
-                "new_limit",
-                "previous_status",
-                "new_status",
-                "reason_codes",
-                "decided_by",
-                "policy_version",
-                "source_reference",
-                "effective_at",
-                "created_at",
-            ],
-            (
-                (
-                    i,
-                    1,
-                    "opening",
-                    0,
-                    20000 + (i % 9) * 5000,
-                    "active",
-                    "active",
-                    "[]",
-                    "core_system",
-                    "",
-                    "",
-                    opened,
-                    now,
-                )
-                for i in range(1, count + 1)
-            ),
+            count=count,
+            product_id=product.pk,
+            limit_of=lambda i: 20000 + (i % 9) * 5000,
+            balance_of=lambda i: i % 7 * 1000,
+            opened=opened,
+            now=now,
         )
         prior = [rng.randint(700, 780) for _ in range(count)]
         copy_rows(
@@ -167,8 +76,6 @@ def build_accounts(count, rng):
             ["account_id", "score", "scored_at"],
             ((i, prior[i - 1], scored) for i in range(1, count + 1)),
         )
-        for table in ("accounts_customerrecord", "accounts_user", "accounts_creditaccount"):
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {count})")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return prior

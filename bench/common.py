@@ -1,0 +1,99 @@
+"""What every benchmark needs: its own database, COPY in bulk, borrowers with an opened account,
+and the peak memory it used."""
+
+import resource
+
+
+def peak_rss_mb():
+    """The largest resident set of this process or any worker process it ran."""
+    return max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
+
+
+def recreate_database(server, name):
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def copy_rows(cursor, table, columns, rows):
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def copy_borrowers_with_accounts(cursor, *, count, product_id, limit_of, balance_of, opened, now):
+    """Borrowers 1..count: a customer record, a bound login (one in three English), and an active
+    account with its opening ledger row; ``limit_of(i)`` and ``balance_of(i)`` give the figures.
+    Run it inside the transaction that writes the rest, so the ledger check at commit sees it all."""
+    copy_rows(
+        cursor,
+        "accounts_customerrecord",
+        ["id", "external_id", "legal_name", "national_id_hash", "national_id_last4", "created_at", "updated_at"],
+        ((i, f"C{i:08d}", "测试", f"{i:064x}", f"{i % 10000:04d}", now, now) for i in range(1, count + 1)),
+    )
+    copy_rows(
+        cursor,
+        "accounts_user",
+        [
+            "id",
+            "email",
+            "password",
+            "preferred_language",
+            "customer_id",
+            "identity_bound_at",
+            "is_staff",
+            "is_active",
+            "is_superuser",
+            "date_joined",
+        ],
+        (
+            (i, f"b{i}@bench.example", "!", "zh-hans" if i % 3 else "en", i, now, False, True, False, now)
+            for i in range(1, count + 1)
+        ),
+    )
+    copy_rows(
+        cursor,
+        "accounts_creditaccount",
+        [
+            "id",
+            "external_id",
+            "customer_id",
+            "product_id",
+            "credit_limit",
+            "outstanding_balance",
+            "status",
+            "opened_at",
+            "updated_at",
+        ],
+        (
+            (i, f"A{i:08d}", i, product_id, limit_of(i), balance_of(i), "active", opened, now)
+            for i in range(1, count + 1)
+        ),
+    )
+    copy_rows(
+        cursor,
+        "accounts_limitchange",
+        [
+            "account_id",
+            "sequence",
+            "kind",
+            "previous_limit",
+            "new_limit",
+            "previous_status",
+            "new_status",
+            "reason_codes",
+            "decided_by",
+            "policy_version",
+            "source_reference",
+            "effective_at",
+            "created_at",
+        ],
+        (
+            (i, 1, "opening", 0, limit_of(i), "active", "active", "[]", "core_system", "", "", opened, now)
+            for i in range(1, count + 1)
+        ),
+    )
+    for table in ("accounts_customerrecord", "accounts_user", "accounts_creditaccount"):
+        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {count})")
