@@ -4,6 +4,7 @@ and the daily risk report. Every action goes through accounts.services.risk."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -11,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors
-from accounts.models import PolicyVersion, RiskDecision, RiskSignal
+from accounts.models import PolicyVersion, RiskDecision, RiskEvaluationRun, RiskSignal
 from accounts.services import risk
 from portal.admin import ReadOnlyAdmin
 from portal.exceptions import PortalError
@@ -19,13 +20,66 @@ from portal.exceptions import PortalError
 
 @admin.register(RiskSignal)
 class RiskSignalAdmin(ReadOnlyAdmin):
-    list_display = ["external_id", "account", "kind", "value", "observed_at", "received_at", "evaluated_at"]
-    list_filter = ["kind", ("evaluated_at", admin.EmptyFieldListFilter), "observed_at"]
+    list_display = ["external_id", "account", "kind", "value", "observed_at", "received_at"]
+    list_filter = ["kind", "observed_at"]
     search_fields = ["external_id", "account__external_id"]
     list_select_related = ["account"]
     date_hierarchy = "observed_at"
     show_full_result_count = False
     readonly_fields = [field.name for field in RiskSignal._meta.fields]
+
+
+@admin.register(RiskEvaluationRun)
+class RiskEvaluationRunAdmin(ReadOnlyAdmin):
+    """Each policy run: the signals it covered, how many accounts it looked at and decided, and
+    whether every chunk is done (one not done after ten minutes is queued again)."""
+
+    list_display = [
+        "started_at",
+        "policy_version",
+        "signals",
+        "accounts",
+        "candidates",
+        "chunks_done",
+        "decisions",
+    ]
+    list_filter = ["policy_version", "started_at"]
+    date_hierarchy = "started_at"
+    readonly_fields = [
+        "policy_version",
+        "after_signal_id",
+        "through_signal_id",
+        "started_at",
+        "accounts",
+        "candidates",
+        "chunks_done",
+        "decisions",
+    ]
+    list_select_related = ["policy_version"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                chunk_count=Count("chunks"),
+                done_count=Count("chunks", filter=Q(chunks__done_at__isnull=False)),
+                decision_count=Sum("chunks__decisions", default=0),
+            )
+        )
+
+    @admin.display(description=_("signals"))
+    def signals(self, obj):
+        return f"{obj.after_signal_id + 1:,}–{obj.through_signal_id:,}"
+
+    @admin.display(description=_("chunks done"))
+    def chunks_done(self, obj):
+        return f"{obj.done_count} / {obj.chunk_count}"
+
+    @admin.display(description=_("decisions"), ordering="decision_count")
+    def decisions(self, obj):
+        return obj.decision_count
 
 
 @admin.register(PolicyVersion)

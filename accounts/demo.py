@@ -20,7 +20,7 @@ from accounts.models import (
     User,
 )
 from accounts.services import credit_account_open, customer_record_upsert, limit_change_apply
-from accounts.services.risk import risk_evaluate_account
+from accounts.services.risk import risk_evaluation_run
 
 DEMO_PASSWORD = "demo-pass-2026"
 # One shared, published secret for the demo staff's authenticator apps. Demo only.
@@ -186,13 +186,13 @@ def _demo_account(external_id, customer_external_id, limit, balance, scores, sto
         RiskSignal.objects.create(
             external_id=f"{external_id}-SIG-1", account=account, kind="score_update", value=scores[-1], observed_at=now
         )
-        risk_evaluate_account(account_id=account.pk)
+        risk_evaluation_run()
     if story == "freeze":
         # 75 days overdue on a linked account: a freeze waits in the approval queue.
         RiskSignal.objects.create(
             external_id=f"{external_id}-SIG-1", account=account, kind="linked_overdue", value=75, observed_at=now
         )
-        risk_evaluate_account(account_id=account.pk)
+        risk_evaluation_run()
     if story == "cut":
         limit_change_apply(
             account=account,

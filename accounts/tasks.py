@@ -9,24 +9,22 @@ def identity_binding_attempts_purge():
     return services.identity_binding_attempts_purge()
 
 
-# Accounts per chunk task: large enough to amortise task overhead, small enough that a lost
-# worker redoes little (evaluation is idempotent, so a redone chunk changes nothing).
-EVALUATION_CHUNK = 500
-
-
 @shared_task
 def risk_policy_evaluate():
-    """Beat: settle the accounts with new signals that the policy cannot act on in one statement,
-    and fan out the others (the candidates) in chunks."""
-    account_ids = risk.risk_evaluation_candidate_account_ids()
-    for start in range(0, len(account_ids), EVALUATION_CHUNK):
-        risk_policy_evaluate_chunk.delay(account_ids[start : start + EVALUATION_CHUNK])
-    return len(account_ids)
+    """Beat: queue again the chunks whose task was lost, start a policy run over the signals
+    received since the last one, and hand its chunks to workers."""
+    chunk_ids = risk.risk_evaluation_chunks_stalled()
+    run = risk.risk_evaluation_run_start()
+    if run is not None:
+        chunk_ids += list(run.chunks.values_list("pk", flat=True))
+    for chunk_id in chunk_ids:
+        risk_policy_evaluate_chunk.delay(chunk_id)
+    return run.candidates if run is not None else 0
 
 
 @shared_task(acks_late=True)
-def risk_policy_evaluate_chunk(account_ids):
-    return len(risk.risk_evaluate_accounts(account_ids=account_ids))
+def risk_policy_evaluate_chunk(chunk_id):
+    return len(risk.risk_evaluation_chunk_decide(chunk_id=chunk_id))
 
 
 @shared_task

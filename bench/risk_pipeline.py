@@ -4,7 +4,8 @@ Builds N accounts with a login and a score history (set-up, timed separately), w
 signal per account to a CSV file (about 10 % fall 50+ points from their high), then measures:
 
   ingest    the import command loading the file (COPY into staging, then set-based upserts)
-  evaluate  the policy over every account with a new signal, in chunks as the beat job does,
+  evaluate  a policy run over the new signals, as the beat job does: one set-based statement
+            picks the accounts the policy may act on, then chunks decide them on worker processes,
             applying the decisions with their ledger rows, notices and audit events
   floor     COPY of the same file into a bare table: the least any ingestion could cost
 
@@ -100,16 +101,17 @@ def ingest(path):
     call_command("import_core_data", "--kind", "risk-signals", str(path), stdout=io.StringIO())
 
 
-def evaluate_chunk(account_ids):
+def evaluate_chunk(chunk_id):
     from accounts.tasks import risk_policy_evaluate_chunk
 
-    return risk_policy_evaluate_chunk(account_ids)  # the Celery task's body, run in this process
+    return risk_policy_evaluate_chunk(chunk_id)  # the Celery task's body, run in this process
 
 
 def evaluate(chunk, workers):
-    """As the beat job does: one set-based statement settles the accounts the policy cannot act
-    on and returns the candidates; their chunks then run as the chunk tasks would on ``workers``
-    Celery worker processes (here forked processes, each with its own database connection)."""
+    """As the beat job does: start a policy run (one set-based statement picks the accounts the
+    policy may act on and stores them in chunks); the chunks then run as the chunk tasks would
+    on ``workers`` Celery worker processes (here forked processes, each with its own database
+    connection)."""
     import multiprocessing
 
     from django.db import connections
@@ -117,14 +119,14 @@ def evaluate(chunk, workers):
     from accounts.services import risk
 
     started = time.perf_counter()
-    candidates = risk.risk_evaluation_candidate_account_ids()
+    run = risk.risk_evaluation_run_start(chunk_size=chunk)
     select_seconds = time.perf_counter() - started
-    chunks = [candidates[start : start + chunk] for start in range(0, len(candidates), chunk)]
+    chunk_ids = list(run.chunks.order_by("pk").values_list("pk", flat=True))
     if workers <= 1:
-        return len(candidates), select_seconds, sum(map(evaluate_chunk, chunks))
+        return run.candidates, select_seconds, sum(map(evaluate_chunk, chunk_ids))
     connections.close_all()  # each worker opens its own
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        return len(candidates), select_seconds, sum(pool.imap_unordered(evaluate_chunk, chunks))
+        return run.candidates, select_seconds, sum(pool.imap_unordered(evaluate_chunk, chunk_ids))
 
 
 def copy_floor(path):

@@ -2,6 +2,7 @@
 events). On PostgreSQL they avoid binding one parameter per value: ids come from the table's
 sequence in one query and the rows travel by COPY; elsewhere the ORM's bulk operations do."""
 
+import hashlib
 import json
 
 from django.db import connection
@@ -16,6 +17,28 @@ def ids_among(ids):
     if connection.vendor == "postgresql":
         return RawSQL("SELECT unnest(%s::bigint[])", [ids])
     return ids
+
+
+def transaction_lock(name):
+    """Hold the lock called ``name`` until the current transaction ends (PostgreSQL's advisory
+    transaction lock; elsewhere nothing, SQLite lets one transaction write at a time anyway)."""
+    if connection.vendor != "postgresql":
+        return
+    key = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def bulk_statements_prepare():
+    """Inside a transaction that runs set-based statements over many rows (an import, a policy
+    run): give them the memory for in-memory hashes and sorts, and switch off JIT compilation,
+    which the planner chooses for such statements and which costs more than it saves here
+    (seconds of compiling for a statement run once). PostgreSQL only; lasts to the transaction's end."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("SET LOCAL jit = off")
 
 
 def rows_insert(model, rows):

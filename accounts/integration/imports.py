@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 from accounts.integration import services
 from accounts.integration.fields import RowValueError
 from accounts.models import CreditAccount, CreditScore, RepaymentInstallment, RiskSignal
+from accounts.services.risk import risk_signals_write_lock
+from portal.db import bulk_statements_prepare
 from portal.exceptions import PortalError
 
 CHUNK_SIZE = 5000
@@ -131,6 +133,7 @@ def core_data_import(*, kind, path, chunk_size=CHUNK_SIZE):
     except OSError as error:
         raise CoreDataImportError(path=path, line=None, field="", message=error.strerror or str(error)) from None
     with handle, transaction.atomic():
+        bulk_statements_prepare()
         loader = _loader_for(row_kind, path)
         copied = loader.copy_csv(handle, now=batch_now) if file_format == "csv" else None
         if copied is not None:
@@ -255,10 +258,13 @@ class _Staging(abc.ABC):
                 field="account_external_id",
                 message=services.unknown_account_message,
             )
+            # Keys given twice are found by hashing (a file rarely has any); only their lines
+            # are then numbered, to name the first repeat.
             duplicates = _Check(
                 f"""SELECT line, key FROM (
                         SELECT line, key, row_number() OVER (PARTITION BY key ORDER BY line) AS seen
                         FROM {self.table}
+                        WHERE key IN (SELECT key FROM {self.table} GROUP BY key HAVING count(*) > 1)
                     ) AS numbered WHERE seen > 1 ORDER BY line LIMIT 1""",  # noqa: S608
                 field=self.kind.key_field,
                 message=lambda key: services.duplicate_message(self.kind, key),
@@ -380,10 +386,11 @@ class _SignalStaging(_Staging):
         ]
 
     def merge(self, cursor):
+        risk_signals_write_lock()
         cursor.execute(
             f"""INSERT INTO {RiskSignal._meta.db_table}
-                    (external_id, account_id, kind, value, observed_at, received_at, evaluated_at)
-                SELECT key, account_id, kind, value, observed_at, %s, NULL FROM {self.table} ORDER BY line
+                    (external_id, account_id, kind, value, observed_at, received_at)
+                SELECT key, account_id, kind, value, observed_at, %s FROM {self.table} ORDER BY line
                 ON CONFLICT (external_id) DO NOTHING""",  # noqa: S608
             [timezone.now()],
         )

@@ -46,6 +46,7 @@ from accounts.models import (
     RiskSignal,
 )
 from accounts.services import credit_account_open, customer_record_upsert, limit_change_apply
+from accounts.services.risk import risk_signals_write_lock
 from portal.exceptions import PortalError
 from portal.services import audit_event_record
 
@@ -583,6 +584,8 @@ class RiskSignalRows(RowKind):
 
     def write(self, rows, *, actor):
         new = [row for row in rows if not row.values["stored"]]
+        if new:
+            risk_signals_write_lock()
         RiskSignal.objects.bulk_create(
             (
                 RiskSignal(

@@ -11,7 +11,7 @@ from accounts.models.credit import (
     RepaymentInstallment,
 )
 from accounts.models.identity import CustomerRecord, IdentityBindingAttempt, User, UserManager
-from accounts.models.risk import PolicyVersion, RiskDecision, RiskSignal
+from accounts.models.risk import PolicyVersion, RiskDecision, RiskEvaluationChunk, RiskEvaluationRun, RiskSignal
 
 __all__ = [
     "ClearanceCase",
@@ -26,6 +26,8 @@ __all__ = [
     "ReasonCode",
     "RepaymentInstallment",
     "RiskDecision",
+    "RiskEvaluationChunk",
+    "RiskEvaluationRun",
     "RiskSignal",
     "User",
     "UserManager",

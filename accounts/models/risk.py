@@ -31,18 +31,18 @@ class RiskSignal(models.Model):
     value = models.DecimalField(_("value"), max_digits=10, decimal_places=2)
     observed_at = models.DateTimeField(_("observed"))
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
-    evaluated_at = models.DateTimeField(_("evaluated"), null=True, blank=True)
+    # Which signals a policy run has seen is kept by the runs (RiskEvaluationRun), not here: a run
+    # covers a range of ids, so no signal row is written again after it arrives.
+
+    # Everything that inserts signals takes this lock first (portal.db.transaction_lock), so that
+    # ids grow in commit order and a run that reads the highest id misses none.
+    WRITE_LOCK = "accounts.risksignal.write"
 
     class Meta:
         verbose_name = _("risk signal")
         verbose_name_plural = _("risk signals")
         ordering = ["-observed_at"]
-        indexes = [
-            models.Index(fields=["account", "kind", "-observed_at"]),
-            models.Index(
-                fields=["evaluated_at"], name="risk_signal_unevaluated", condition=models.Q(evaluated_at=None)
-            ),
-        ]
+        indexes = [models.Index(fields=["account", "kind", "-observed_at"])]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(
@@ -199,3 +199,58 @@ class RiskDecision(models.Model):
 
     def __str__(self):
         return f"{self.account} {self.kind} {self.previous_limit}→{self.proposed_limit} ({self.status})"
+
+
+class RiskEvaluationRun(models.Model):
+    """One run of the limit policy over the signals received since the run before it: those
+    whose ids are above ``after_signal_id`` and at most ``through_signal_id``. The accounts the
+    policy may act on are split into chunks, each decided (and marked done) in one transaction."""
+
+    policy_version = models.ForeignKey(
+        PolicyVersion,
+        verbose_name=_("policy version"),
+        null=True,  # only the starting point migration 0015 records for signals evaluated before runs
+        on_delete=models.PROTECT,
+        related_name="runs",
+    )
+    after_signal_id = models.BigIntegerField(_("after signal"), unique=True)
+    through_signal_id = models.BigIntegerField(_("through signal"))
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    accounts = models.PositiveIntegerField(_("accounts with new signals"), default=0)
+    candidates = models.PositiveIntegerField(_("accounts the policy may act on"), default=0)
+
+    class Meta:
+        verbose_name = _("policy run")
+        verbose_name_plural = _("policy runs")
+        ordering = ["-through_signal_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(through_signal_id__gt=models.F("after_signal_id")), name="risk_run_covers_signals"
+            ),
+        ]
+
+    def __str__(self):
+        return _("Policy run over signals %(first)s–%(last)s") % {
+            "first": self.after_signal_id + 1,
+            "last": self.through_signal_id,
+        }
+
+
+class RiskEvaluationChunk(models.Model):
+    """Accounts of one run decided together, by one task. ``done_at`` is set in the transaction
+    that writes the decisions, so a chunk is decided once however often its task runs; a chunk
+    whose task was lost is queued again by the next beat run."""
+
+    run = models.ForeignKey(RiskEvaluationRun, on_delete=models.CASCADE, related_name="chunks")
+    account_ids = models.JSONField(_("accounts"))
+    queued_at = models.DateTimeField(_("queued"))
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    decisions = models.PositiveIntegerField(_("decisions"), default=0)
+
+    class Meta:
+        verbose_name = _("policy run chunk")
+        verbose_name_plural = _("policy run chunks")
+        indexes = [models.Index(fields=["queued_at"], name="risk_chunk_undone", condition=models.Q(done_at=None))]
+
+    def __str__(self):
+        return _("%(run)s, chunk %(id)s") % {"run": self.run, "id": self.pk}

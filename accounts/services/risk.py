@@ -15,9 +15,19 @@ from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import CreditAccount, CreditScore, LimitChange, PolicyVersion, RiskDecision, RiskSignal, User
+from accounts.models import (
+    CreditAccount,
+    CreditScore,
+    LimitChange,
+    PolicyVersion,
+    RiskDecision,
+    RiskEvaluationChunk,
+    RiskEvaluationRun,
+    RiskSignal,
+    User,
+)
 from accounts.services.limits import NoticeTexts, PlannedChange, limit_changes_apply_locked
-from portal.db import ids_among, rows_insert
+from portal.db import bulk_statements_prepare, ids_among, rows_insert, transaction_lock
 from portal.exceptions import PortalError
 from portal.services import audit_event_record, audit_events_record_many, notification_send, notifications_send_many
 
@@ -204,13 +214,6 @@ def account_figures_get(*, account, policy, now=None):
     return account_figures_many(account_ids=[account.pk], policy=policy, now=now)[account.pk]
 
 
-def _active_policy():
-    policy = PolicyVersion.objects.active().first()
-    if policy is None:
-        raise PortalError(_("No limit policy is active."), code="no_policy")
-    return policy
-
-
 def _watch_notice_items(*, decisions, recipients):
     from accounts.models import ReasonCode
 
@@ -252,142 +255,140 @@ def _planned_change(decision, *, approver=None, now):
     )
 
 
-def risk_evaluate_accounts(*, account_ids, now=None):
-    """Evaluate the new signals of these accounts under the active policy, all in one
-    transaction and a fixed number of queries per call. Returns the decisions made.
+# Accounts per chunk: large enough to amortise a task's overhead, small enough that a lost worker
+# redoes little (a chunk is decided once: see RiskEvaluationChunk).
+EVALUATION_CHUNK = 500
+# A chunk not done this long after it was queued lost its task: the beat run queues it again.
+CHUNK_REQUEUE_AFTER = timedelta(minutes=10)
+RUN_LOCK = "accounts.riskevaluationrun.start"
 
-    Idempotent: signals are marked evaluated, and a decision is unique per account and set of
-    signals, so running it again (a retried task, a redone chunk) changes nothing."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        signals = {}
-        for signal_id, account_id in (
-            RiskSignal.objects.filter(account_id__in=ids_among(account_ids), evaluated_at__isnull=True)
-            .order_by("pk")
-            .values_list("pk", "account_id")
-        ):
-            signals.setdefault(account_id, []).append(signal_id)
-        if not signals:
-            return []
-        policy = _active_policy()
-        RiskSignal.objects.filter(pk__in=ids_among(pk for ids in signals.values() for pk in ids)).update(
-            evaluated_at=now
-        )
-        # Most accounts need nothing: decide on plain figures first, then lock (in primary-key
-        # order, so overlapping calls cannot deadlock) and re-read only the accounts to act on.
-        figures = account_figures_many(account_ids=list(signals), policy=policy, now=now)
-        candidates = [pk for pk, figure in figures.items() if policy_decide(policy=policy, figures=figure).kind]
-        if not candidates:
-            return []
-        accounts = list(
-            CreditAccount.objects.select_for_update(of=("self",))
-            .select_related("product")
-            .filter(pk__in=ids_among(candidates))
-            .order_by("pk")
-        )
-        figures = account_figures_many(account_ids=candidates, policy=policy, now=now)
 
-        decisions = []
-        for account in accounts:
-            outcome = policy_decide(policy=policy, figures=figures[account.pk])
-            if outcome.kind is None:
-                continue
-            key = hashlib.sha256(f"{policy.pk}:{','.join(map(str, signals[account.pk]))}".encode()).hexdigest()
-            decisions.append(
-                RiskDecision(
-                    account=account,
-                    policy_version=policy,
-                    kind=outcome.kind,
-                    status=(
-                        RiskDecision.Status.WARNED
-                        if outcome.kind == RiskDecision.Kind.WATCH
-                        else RiskDecision.Status.PENDING_APPROVAL
-                        if outcome.needs_approval
-                        else RiskDecision.Status.APPLIED
-                    ),
-                    previous_limit=account.credit_limit,
-                    proposed_limit=outcome.target_limit,
-                    reason_codes=outcome.reason_codes,
-                    inputs={**figures[account.pk].as_json(), "cut_percent": outcome.cut_percent},
-                    trigger_key=key,
-                )
+def risk_signals_write_lock():
+    """Every writer of risk signals calls this in its transaction before inserting: writers take
+    turns, so signal ids grow in commit order and a policy run that reads the highest committed
+    id has seen every signal below it (see RiskEvaluationRun)."""
+    transaction_lock(RiskSignal.WRITE_LOCK)
+
+
+def _evaluate_accounts(*, run, account_ids, now):
+    """Decide these accounts on their signals in ``run`` under the run's policy, in a fixed
+    number of queries; returns the decisions made. The caller holds a transaction.
+
+    A decision is unique per account and set of signals, so deciding the same signals again
+    (a redone chunk) changes nothing."""
+    policy = run.policy_version
+    signals = {}
+    for signal_id, account_id in (
+        RiskSignal.objects.filter(
+            account_id__in=ids_among(account_ids), pk__gt=run.after_signal_id, pk__lte=run.through_signal_id
+        )
+        .order_by("pk")
+        .values_list("pk", "account_id")
+    ):
+        signals.setdefault(account_id, []).append(signal_id)
+    if not signals:
+        return []
+    # Most accounts need nothing: decide on plain figures first, then lock (in primary-key
+    # order, so overlapping calls cannot deadlock) and re-read only the accounts to act on.
+    figures = account_figures_many(account_ids=list(signals), policy=policy, now=now)
+    candidates = [pk for pk, figure in figures.items() if policy_decide(policy=policy, figures=figure).kind]
+    if not candidates:
+        return []
+    accounts = list(
+        CreditAccount.objects.select_for_update(of=("self",))
+        .select_related("product")
+        .filter(pk__in=ids_among(candidates))
+        .order_by("pk")
+    )
+    figures = account_figures_many(account_ids=candidates, policy=policy, now=now)
+
+    decisions = []
+    for account in accounts:
+        outcome = policy_decide(policy=policy, figures=figures[account.pk])
+        if outcome.kind is None:
+            continue
+        key = hashlib.sha256(f"{policy.pk}:{','.join(map(str, signals[account.pk]))}".encode()).hexdigest()
+        decisions.append(
+            RiskDecision(
+                account=account,
+                policy_version=policy,
+                kind=outcome.kind,
+                status=(
+                    RiskDecision.Status.WARNED
+                    if outcome.kind == RiskDecision.Kind.WATCH
+                    else RiskDecision.Status.PENDING_APPROVAL
+                    if outcome.needs_approval
+                    else RiskDecision.Status.APPLIED
+                ),
+                previous_limit=account.credit_limit,
+                proposed_limit=outcome.target_limit,
+                reason_codes=outcome.reason_codes,
+                inputs={**figures[account.pk].as_json(), "cut_percent": outcome.cut_percent},
+                trigger_key=key,
             )
-        keys = {d.trigger_key for d in decisions}
-        seen = {
-            (account_id, key)
-            for account_id, key in RiskDecision.objects.filter(
-                account_id__in=ids_among(d.account.pk for d in decisions)
-            ).values_list("account_id", "trigger_key")
-            if key in keys
-        }
-        decisions = [d for d in decisions if (d.account.pk, d.trigger_key) not in seen]
-        if not decisions:
-            return []
-
-        recipients = {
-            user.customer_id: user
-            for user in User.objects.filter(customer_id__in=ids_among({d.account.customer_id for d in decisions}))
-        }
-        watch = [d for d in decisions if d.status == RiskDecision.Status.WARNED]
-        items, owners = _watch_notice_items(decisions=watch, recipients=recipients)
-        for decision, notice in zip(owners, notifications_send_many(items=items), strict=True):
-            decision.notice = notice
-
-        pending = [d for d in decisions if d.status == RiskDecision.Status.PENDING_APPROVAL]
-        if pending:
-            # A newer proposal replaces one still waiting: the approver sees current figures.
-            RiskDecision.objects.awaiting_approval().filter(
-                account_id__in=ids_among(d.account.pk for d in pending)
-            ).update(status=RiskDecision.Status.SUPERSEDED)
-
-        applied = [d for d in decisions if d.status == RiskDecision.Status.APPLIED]
-        changes = limit_changes_apply_locked(planned=[_planned_change(d, now=now) for d in applied])
-        for decision, change in zip(applied, changes, strict=True):
-            decision.limit_change = change
-
-        rows_insert(RiskDecision, decisions)
-        audit_events_record_many(
-            events=[
-                {
-                    "actor": None,
-                    "actor_label": f"policy {policy.label}",
-                    "action": f"risk_decision.{d.status}",
-                    "target": d.account,
-                    "after": {"kind": d.kind, "proposed_limit": str(d.proposed_limit), "reasons": d.reason_codes},
-                }
-                for d in decisions
-            ]
         )
+    keys = {d.trigger_key for d in decisions}
+    seen = {
+        (account_id, key)
+        for account_id, key in RiskDecision.objects.filter(
+            account_id__in=ids_among(d.account.pk for d in decisions)
+        ).values_list("account_id", "trigger_key")
+        if key in keys
+    }
+    decisions = [d for d in decisions if (d.account.pk, d.trigger_key) not in seen]
+    if not decisions:
+        return []
+
+    recipients = {
+        user.customer_id: user
+        for user in User.objects.filter(customer_id__in=ids_among({d.account.customer_id for d in decisions}))
+    }
+    watch = [d for d in decisions if d.status == RiskDecision.Status.WARNED]
+    items, owners = _watch_notice_items(decisions=watch, recipients=recipients)
+    for decision, notice in zip(owners, notifications_send_many(items=items), strict=True):
+        decision.notice = notice
+
+    pending = [d for d in decisions if d.status == RiskDecision.Status.PENDING_APPROVAL]
+    if pending:
+        # A newer proposal replaces one still waiting: the approver sees current figures.
+        RiskDecision.objects.awaiting_approval().filter(account_id__in=ids_among(d.account.pk for d in pending)).update(
+            status=RiskDecision.Status.SUPERSEDED
+        )
+
+    applied = [d for d in decisions if d.status == RiskDecision.Status.APPLIED]
+    changes = limit_changes_apply_locked(planned=[_planned_change(d, now=now) for d in applied])
+    for decision, change in zip(applied, changes, strict=True):
+        decision.limit_change = change
+
+    rows_insert(RiskDecision, decisions)
+    audit_events_record_many(
+        events=[
+            {
+                "actor": None,
+                "actor_label": f"policy {policy.label}",
+                "action": f"risk_decision.{d.status}",
+                "target": d.account,
+                "after": {"kind": d.kind, "proposed_limit": str(d.proposed_limit), "reasons": d.reason_codes},
+            }
+            for d in decisions
+        ]
+    )
     return decisions
 
 
-def risk_evaluate_account(*, account_id, now=None):
-    """Evaluate one account; the decision made, or None."""
-    decisions = risk_evaluate_accounts(account_ids=[account_id], now=now)
-    return decisions[0] if decisions else None
-
-
-def risk_evaluation_pending_account_ids(*, limit=None):
-    queryset = (
-        RiskSignal.objects.filter(evaluated_at__isnull=True).values_list("account_id", flat=True).distinct().order_by()
-    )
-    return list(queryset[:limit] if limit else queryset)
-
-
-# Accounts the policy might act on, among those with new signals, in one statement over the whole
-# set: a necessary condition of policy_decide returning a decision (an active line with a limit,
-# and a score fall reaching the smaller of the watch and cut thresholds, or another factor, or
-# macro tightening). The same statement marks the signals of every other account evaluated, so
-# the chunked evaluation only visits the candidates, and decides them exactly.
+# Accounts the policy might act on, among those with signals in the run's range, in one statement
+# over the whole set: a necessary condition of policy_decide returning a decision (an active line
+# with a limit, and a score fall reaching the smaller of the watch and cut thresholds, or another
+# factor, or macro tightening). Only these go to the chunks, which decide them exactly.
 CANDIDATES_SQL = """
 WITH pending AS (
-    SELECT DISTINCT account_id FROM {signal} WHERE evaluated_at IS NULL
+    SELECT DISTINCT account_id FROM {signal} WHERE id > %(after)s AND id <= %(through)s
 ), scores AS (
-    SELECT score.account_id,
-        (array_agg(score.score ORDER BY score.scored_at DESC))[1] AS score_now,
-        max(score.score) FILTER (WHERE score.scored_at >= %(since)s) AS score_high
-    FROM {score} AS score JOIN pending USING (account_id)
-    GROUP BY score.account_id
+    SELECT DISTINCT ON (score.account_id) score.account_id, score.score AS score_now,
+        max(score.score) FILTER (WHERE score.scored_at >= %(since)s)
+            OVER (PARTITION BY score.account_id) AS score_high
+    FROM {score} AS score WHERE score.account_id IN (SELECT account_id FROM pending)
+    ORDER BY score.account_id, score.scored_at DESC
 ), other AS (
     SELECT account_id,
         max(value) FILTER (WHERE kind = 'linked_overdue') AS overdue_days,
@@ -399,7 +400,8 @@ WITH pending AS (
         FROM {signal} AS signal JOIN pending USING (account_id)
         WHERE signal.kind IN ('linked_overdue', 'borrowing_frequency', 'repayment_speed')
     ) AS newest WHERE age = 1 GROUP BY account_id
-), candidates AS (
+)
+SELECT (SELECT count(*) FROM pending), array(
     SELECT account.id FROM {account} AS account
     JOIN pending ON pending.account_id = account.id
     LEFT JOIN scores ON scores.account_id = account.id
@@ -411,45 +413,117 @@ WITH pending AS (
         OR COALESCE(other.draws_30d, 0) >= %(draws)s
         OR COALESCE(other.days_late, 0) >= %(late)s
     )
-), marked AS (
-    UPDATE {signal} AS signal SET evaluated_at = %(now)s
-    WHERE signal.evaluated_at IS NULL AND signal.account_id NOT IN (SELECT id FROM candidates)
+    ORDER BY account.id
 )
-SELECT id FROM candidates ORDER BY id
 """
 
 
-def risk_evaluation_candidate_account_ids(*, now=None):
-    """The accounts with new signals that the active policy might act on, in primary-key order,
-    for ``risk_evaluate_accounts`` in chunks. On PostgreSQL the signals of every other account
-    are marked evaluated in the same statement (one snapshot: a signal arriving meanwhile stays
-    pending for the next run); elsewhere every account with new signals is a candidate."""
-    now = now or timezone.now()
+def _run_candidates(*, policy, after, through, now):
+    """(accounts with signals in the range, the ones among them the policy may act on)."""
     if connection.vendor != "postgresql":
-        return sorted(risk_evaluation_pending_account_ids())
-    policy = PolicyVersion.objects.active().first()
-    if policy is None:
-        return []
+        pending = sorted(
+            set(
+                RiskSignal.objects.filter(pk__gt=after, pk__lte=through).values_list("account_id", flat=True).order_by()
+            )
+        )
+        return len(pending), pending
     # Zero figures count: a missing signal is read as 0 by policy_decide, as here.
     sql = CANDIDATES_SQL.format(
         signal=RiskSignal._meta.db_table, score=CreditScore._meta.db_table, account=CreditAccount._meta.db_table
     )
-    with transaction.atomic(), connection.cursor() as cursor:
-        # One pass over every account with new signals: hash joins and in-memory aggregates.
-        cursor.execute("SET LOCAL work_mem = '256MB'")
+    bulk_statements_prepare()
+    with connection.cursor() as cursor:
         cursor.execute(
             sql,
             {
+                "after": after,
+                "through": through,
                 "since": now - timedelta(days=policy.score_lookback_days),
                 "macro": policy.macro_tightening,
                 "drop": min(policy.score_drop_points, policy.watch_score_drop_points),
                 "overdue": min(max(policy.overdue_days_threshold, 1), policy.freeze_overdue_days),
                 "draws": policy.borrowing_frequency_threshold,
                 "late": policy.repayment_delay_threshold,
-                "now": now,
             },
         )
-        return [account_id for (account_id,) in cursor.fetchall()]
+        return cursor.fetchone()
+
+
+def risk_evaluation_run_start(*, now=None, chunk_size=EVALUATION_CHUNK):
+    """Start a policy run over the signals received since the last run, under the active policy:
+    one set-based statement picks the accounts it may act on, which are stored in chunks.
+    Returns the run, or None when no signal is new (or no policy is active)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        transaction_lock(RUN_LOCK)  # runs start one at a time, each after the one before
+        policy = PolicyVersion.objects.active().first()
+        if policy is None:
+            return None
+        after = RiskEvaluationRun.objects.aggregate(top=Max("through_signal_id"))["top"] or 0
+        through = RiskSignal.objects.filter(pk__gt=after).aggregate(top=Max("pk"))["top"]
+        if through is None:
+            return None
+        accounts, candidates = _run_candidates(policy=policy, after=after, through=through, now=now)
+        run = RiskEvaluationRun.objects.create(
+            policy_version=policy,
+            after_signal_id=after,
+            through_signal_id=through,
+            accounts=accounts,
+            candidates=len(candidates),
+        )
+        rows_insert(
+            RiskEvaluationChunk,
+            [
+                RiskEvaluationChunk(run=run, account_ids=candidates[start : start + chunk_size], queued_at=now)
+                for start in range(0, len(candidates), chunk_size)
+            ],
+        )
+    return run
+
+
+def risk_evaluation_chunk_decide(*, chunk_id, now=None):
+    """Decide one chunk of a run, once: the chunk is locked and marked done with its decisions.
+    Returns the decisions made (none when the chunk was already done)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        chunk = (
+            RiskEvaluationChunk.objects.select_for_update(of=("self",))
+            .select_related("run__policy_version")
+            .filter(pk=chunk_id)
+            .first()
+        )
+        if chunk is None or chunk.done_at is not None:
+            return []
+        decisions = _evaluate_accounts(run=chunk.run, account_ids=chunk.account_ids, now=now)
+        chunk.done_at, chunk.decisions = now, len(decisions)
+        chunk.save(update_fields=["done_at", "decisions"])
+    return decisions
+
+
+def risk_evaluation_chunks_stalled(*, now=None):
+    """Ids of chunks whose task seems lost (not done ten minutes after being queued), marked
+    queued again now."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        stalled = list(
+            RiskEvaluationChunk.objects.select_for_update(skip_locked=True)
+            .filter(done_at=None, queued_at__lt=now - CHUNK_REQUEUE_AFTER)
+            .values_list("pk", flat=True)
+        )
+        RiskEvaluationChunk.objects.filter(pk__in=stalled).update(queued_at=now)
+    return stalled
+
+
+def risk_evaluation_run(*, now=None):
+    """Start a run and decide all its chunks here, in this process (the seed data, the shell,
+    tests); the beat job hands the chunks to workers instead. Returns the decisions made."""
+    run = risk_evaluation_run_start(now=now)
+    if run is None:
+        return []
+    decisions = []
+    for chunk_id in run.chunks.order_by("pk").values_list("pk", flat=True):
+        decisions += risk_evaluation_chunk_decide(chunk_id=chunk_id, now=now)
+    return decisions
 
 
 def _check_reviewer(*, decision, reviewer):

@@ -24,6 +24,7 @@ from accounts.models import (
     RepaymentInstallment,
     RiskSignal,
 )
+from accounts.services import risk
 from portal.models import AuditEvent, Notification
 from tests.factories import BorrowerFactory, CustomerRecordFactory, RepaymentInstallmentFactory, credit_account
 
@@ -159,14 +160,15 @@ def database_state():
     }
 
 
-def test_a_risk_signals_csv_is_imported_unevaluated(tmp_path, world):
+def test_a_risk_signals_csv_is_imported_for_the_next_policy_run(tmp_path, world):
     output = run("risk-signals", write(tmp_path, "signals.csv", SIGNALS_CSV))
     assert "3 rows read, 3 inserted, 0 updated, 0 unchanged" in output
-    assert sorted(RiskSignal.objects.values_list("external_id", "account__external_id", "value", "evaluated_at")) == [
-        ("SIG-1", "ACC-A", Decimal("12.00"), None),
-        ("SIG-2", "ACC-A", Decimal("705.00"), None),
-        ("SIG-3", "ACC-B", Decimal("-2.50"), None),
+    assert sorted(RiskSignal.objects.values_list("external_id", "account__external_id", "value")) == [
+        ("SIG-1", "ACC-A", Decimal("12.00")),
+        ("SIG-2", "ACC-A", Decimal("705.00")),
+        ("SIG-3", "ACC-B", Decimal("-2.50")),
     ]
+    assert risk.risk_evaluation_run_start().accounts == 2
     # A time without an offset is read in Shanghai time.
     assert RiskSignal.objects.get(external_id="SIG-3").observed_at == datetime(2025, 5, 31, 10, 30, tzinfo=UTC)
     assert list(CreditScore.objects.values_list("account__external_id", "score")) == [("ACC-A", 705)]

@@ -19,7 +19,7 @@ from accounts.models import (
     RepaymentInstallment,
     RiskSignal,
 )
-from accounts.services import limit_change_apply
+from accounts.services import limit_change_apply, risk
 from portal.models import AuditEvent, Notification
 from tests.factories import (
     BorrowerFactory,
@@ -258,22 +258,18 @@ def test_repayment_schedules_are_created_and_updated(core_client, world):
     assert (new.account, new.amount_paid, new.paid_at) == (world["account_a"], Decimal("0.00"), None)
 
 
-def test_a_score_update_is_an_unevaluated_signal_and_a_point_in_the_score_history(core_client, world):
+def test_a_score_update_is_a_signal_for_the_next_policy_run_and_a_point_in_the_score_history(core_client, world):
     response = push(core_client, "score-updates", [VALID_ROWS["score-updates"]])
     assert response.json() == {"created": 1, "updated": 0, "unchanged": 0, "errors": []}
     signal = RiskSignal.objects.get(external_id="SIG-SCORE-1")
-    assert (signal.account, signal.kind, signal.value, signal.evaluated_at) == (
-        world["account_a"],
-        "score_update",
-        Decimal("690.00"),
-        None,
-    )
+    assert (signal.account, signal.kind, signal.value) == (world["account_a"], "score_update", Decimal("690.00"))
+    assert risk.risk_evaluation_run_start().through_signal_id == signal.pk
     assert list(CreditScore.objects.values_list("account", "score", "scored_at")) == [
         (world["account_a"].pk, 690, datetime(2025, 6, 1, 3, 0, tzinfo=UTC))
     ]
 
 
-def test_risk_signals_are_recorded_unevaluated_and_a_score_signal_records_the_score(core_client, world):
+def test_risk_signals_are_recorded_for_the_next_policy_run_and_a_score_signal_records_the_score(core_client, world):
     rows = [
         VALID_ROWS["risk-signals"],
         {**VALID_ROWS["risk-signals"], "external_id": "SIG-SPEED-1", "kind": "repayment_speed", "value": -1.5},
@@ -281,12 +277,13 @@ def test_risk_signals_are_recorded_unevaluated_and_a_score_signal_records_the_sc
     ]
     response = push(core_client, "risk-signals", rows)
     assert response.json() == {"created": 3, "updated": 0, "unchanged": 0, "errors": []}
-    assert sorted(RiskSignal.objects.values_list("kind", "value", "evaluated_at")) == [
-        ("linked_overdue", Decimal("12.00"), None),
-        ("repayment_speed", Decimal("-1.50"), None),
-        ("score_update", Decimal("705.00"), None),
+    assert sorted(RiskSignal.objects.values_list("kind", "value")) == [
+        ("linked_overdue", Decimal("12.00")),
+        ("repayment_speed", Decimal("-1.50")),
+        ("score_update", Decimal("705.00")),
     ]
     assert list(CreditScore.objects.values_list("score", flat=True)) == [705]
+    assert risk.risk_evaluation_run_start().accounts == 1
 
 
 def test_an_observation_a_few_minutes_ahead_of_our_clock_is_accepted(core_client, world):

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 def pending_freeze(borrower):
     account = credit_account(customer=borrower.customer)
     RiskSignalFactory(account=account, kind="linked_overdue", value="90")
-    return risk.risk_evaluate_account(account_id=account.pk)
+    (decision,) = risk.risk_evaluation_run()
+    return decision
 
 
 def test_supervisor_approves_a_freeze_from_the_queue(client, pending_freeze):

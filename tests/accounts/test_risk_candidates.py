@@ -1,6 +1,6 @@
-"""The beat job first picks, in one statement over every account with new signals, the accounts
-the policy might act on (on PostgreSQL also settling the others); the chunk tasks then decide
-those exactly. The pick must never leave out an account the policy acts on."""
+"""A policy run first picks, in one statement over every account with new signals, the accounts
+the policy might act on (on PostgreSQL; elsewhere every such account); the chunk tasks then
+decide those exactly. The pick must never leave out an account the policy acts on."""
 
 from decimal import Decimal
 
@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from accounts.models import CreditAccount, PolicyVersion, RiskSignal
+from accounts.models import CreditAccount, PolicyVersion, RiskEvaluationChunk, RiskSignal
 from accounts.services import limit_change_apply, risk
 from accounts.tasks import risk_policy_evaluate
 from tests.factories import BorrowerFactory, RiskSignalFactory, credit_account, score_history
@@ -52,27 +52,31 @@ def accounts(policy):
 
 def acted_on(policy):
     figures = risk.account_figures_many(
-        account_ids=RiskSignal.objects.filter(evaluated_at=None).values_list("account_id", flat=True), policy=policy
+        account_ids=RiskSignal.objects.values_list("account_id", flat=True), policy=policy
     )
     return {pk for pk, figure in figures.items() if risk.policy_decide(policy=policy, figures=figure).kind}
 
 
+def picked(run):
+    return [pk for chunk in run.chunks.order_by("pk") for pk in chunk.account_ids]
+
+
 def test_every_account_the_policy_acts_on_is_a_candidate(policy, accounts):
     expected = acted_on(policy)
-    candidates = risk.risk_evaluation_candidate_account_ids()
+    run = risk.risk_evaluation_run_start(chunk_size=3)
+    candidates = picked(run)
     assert expected <= set(candidates)
     assert {accounts[name].pk for name in ("watch fall", "cut", "overdue only", "borrowing often", "paying late")} == (
         expected
     )
     assert candidates == sorted(candidates)
+    assert (run.accounts, run.candidates) == (len(accounts), len(candidates))
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the set-based pick runs on PostgreSQL")
-def test_the_pick_settles_the_others_and_leaves_the_candidates_pending(policy, accounts):
-    candidates = risk.risk_evaluation_candidate_account_ids()
-    assert set(candidates) == acted_on(policy)  # here the necessary condition is also sufficient
-    pending = set(RiskSignal.objects.filter(evaluated_at=None).values_list("account_id", flat=True))
-    assert pending == set(candidates)
+def test_the_pick_leaves_out_exactly_the_accounts_the_policy_cannot_act_on(policy, accounts):
+    run = risk.risk_evaluation_run_start()
+    assert set(picked(run)) == acted_on(policy)  # here the necessary condition is also sufficient
 
 
 def test_the_beat_job_decides_as_evaluating_each_account_would(policy, accounts):
@@ -80,5 +84,5 @@ def test_the_beat_job_decides_as_evaluating_each_account_would(policy, accounts)
     limits = dict(CreditAccount.objects.values_list("external_id", "credit_limit"))
     assert limits[accounts["cut"].external_id] == Decimal("35000.00")
     assert limits[accounts["steady"].external_id] == Decimal("50000.00")
-    assert not RiskSignal.objects.filter(evaluated_at=None).exists()
-    assert risk_policy_evaluate.delay().get() == 0
+    assert RiskEvaluationChunk.objects.filter(done_at=None).count() == 0
+    assert risk_policy_evaluate.delay().get() == 0  # nothing new: no run

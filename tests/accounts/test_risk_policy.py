@@ -1,10 +1,13 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
+from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accounts.models import CreditAccount, LimitChange, PolicyVersion, RiskDecision, RiskSignal
+from accounts.models import CreditAccount, LimitChange, PolicyVersion, RiskDecision, RiskEvaluationRun
 from accounts.services import risk
 from portal.exceptions import PortalError
 from portal.models import Notification
@@ -133,11 +136,18 @@ def signal(account, **kwargs):
     return RiskSignalFactory(account=account, **kwargs)
 
 
+def evaluate():
+    """A policy run over the new signals, decided here: the one decision made, or None."""
+    decisions = risk.risk_evaluation_run()
+    assert len(decisions) <= 1
+    return decisions[0] if decisions else None
+
+
 def test_a_score_drop_signal_cuts_the_limit_with_a_notice(policy, account, borrower):
     score_history(account, [690], days_apart=0)
     signal(account, kind="score_update", value="690")
 
-    decision = risk.risk_evaluate_account(account_id=account.pk)
+    decision = evaluate()
 
     account.refresh_from_db()
     assert decision.status == RiskDecision.Status.APPLIED
@@ -146,14 +156,16 @@ def test_a_score_drop_signal_cuts_the_limit_with_a_notice(policy, account, borro
     assert change.policy_version == policy.label
     assert change.reason_codes == ["score_drop"]
     assert change.notice.recipient == borrower
-    assert not RiskSignal.objects.filter(evaluated_at__isnull=True).exists()
+    run = RiskEvaluationRun.objects.get(policy_version=policy)
+    assert (run.accounts, run.candidates) == (1, 1)
+    assert run.chunks.get().done_at is not None
 
 
 def test_evaluating_the_same_signals_twice_changes_nothing(policy, account):
     score_history(account, [690], days_apart=0)
     signal(account, kind="score_update", value="690")
-    risk.risk_evaluate_account(account_id=account.pk)
-    assert risk.risk_evaluate_account(account_id=account.pk) is None
+    evaluate()
+    assert evaluate() is None
     account.refresh_from_db()
     assert account.credit_limit == Decimal("35000.00")
     assert account.limit_changes.count() == 2
@@ -162,14 +174,14 @@ def test_evaluating_the_same_signals_twice_changes_nothing(policy, account):
 def test_the_baseline_warns_first_and_cuts_at_the_next_evaluation(account, borrower):
     score_history(account, [690], days_apart=0)
     signal(account, kind="score_update", value="690")
-    warning = risk.risk_evaluate_account(account_id=account.pk)
+    warning = evaluate()
     account.refresh_from_db()
     assert warning.kind == "watch"
     assert account.credit_limit == Decimal("50000.00")
     assert Notification.objects.get(recipient=borrower, kind="risk_watch")
 
     signal(account, kind="score_update", value="688")
-    cut = risk.risk_evaluate_account(account_id=account.pk)
+    cut = evaluate()
     account.refresh_from_db()
     assert cut.kind == "reduction"
     assert account.credit_limit == Decimal("35000.00")
@@ -181,7 +193,7 @@ def test_a_freeze_waits_for_a_second_person(policy, account):
     supervisor = StaffFactory(group="Supervisor")
     signal(account, kind="linked_overdue", value="90")
 
-    decision = risk.risk_evaluate_account(account_id=account.pk)
+    decision = evaluate()
     account.refresh_from_db()
     assert decision.status == RiskDecision.Status.PENDING_APPROVAL
     assert account.status == CreditAccount.Status.ACTIVE
@@ -201,7 +213,7 @@ def test_whoever_switched_the_policy_on_cannot_approve_its_decisions(policy, acc
     supervisor = StaffFactory(group="Supervisor")
     PolicyVersion.objects.filter(pk=policy.pk).update(activated_by=supervisor)
     signal(account, kind="linked_overdue", value="90")
-    decision = risk.risk_evaluate_account(account_id=account.pk)
+    decision = evaluate()
     with pytest.raises(PortalError) as error:
         risk.risk_decision_approve(decision=decision, reviewer=supervisor)
     assert error.value.code == "four_eyes"
@@ -210,7 +222,7 @@ def test_whoever_switched_the_policy_on_cannot_approve_its_decisions(policy, acc
 def test_rejecting_needs_a_reason_and_leaves_the_account(policy, account):
     supervisor = StaffFactory(group="Supervisor")
     signal(account, kind="linked_overdue", value="90")
-    decision = risk.risk_evaluate_account(account_id=account.pk)
+    decision = evaluate()
     with pytest.raises(PortalError):
         risk.risk_decision_reject(decision=decision, reviewer=supervisor, note=" ")
     risk.risk_decision_reject(decision=decision, reviewer=supervisor, note="Overdue already cured.")
@@ -223,7 +235,7 @@ def test_rejecting_needs_a_reason_and_leaves_the_account(policy, account):
 def test_a_stale_decision_is_set_aside_not_applied(policy, account):
     supervisor = StaffFactory(group="Supervisor")
     signal(account, kind="linked_overdue", value="90")
-    decision = risk.risk_evaluate_account(account_id=account.pk)
+    decision = evaluate()
     from accounts.services import limit_change_apply
 
     limit_change_apply(
@@ -280,9 +292,13 @@ def test_a_chunk_of_accounts_is_evaluated_in_a_fixed_number_of_queries(policy, d
     healthy = credit_account(customer=BorrowerFactory().customer)
     score_history(healthy, [700, 705])
     signal(healthy, kind="score_update", value="705")
+    run = risk.risk_evaluation_run_start(chunk_size=100)
+    # On PostgreSQL the run leaves the healthy account out; elsewhere its chunk decides nothing for it.
+    (chunk,) = run.chunks.all()
+    assert set(chunk.account_ids) >= {a.pk for a in accounts}
 
     with django_assert_max_num_queries(25):
-        decisions = risk.risk_evaluate_accounts(account_ids=[a.pk for a in [*accounts, healthy]])
+        decisions = risk.risk_evaluation_chunk_decide(chunk_id=chunk.pk)
 
     assert len(decisions) == 40
     assert {d.status for d in decisions} == {RiskDecision.Status.APPLIED}
@@ -290,4 +306,50 @@ def test_a_chunk_of_accounts_is_evaluated_in_a_fixed_number_of_queries(policy, d
     assert Notification.objects.filter(kind="limit_change.risk_reduction").count() == 40
     healthy.refresh_from_db()
     assert healthy.credit_limit == Decimal("50000.00")
-    assert risk.risk_evaluate_accounts(account_ids=[a.pk for a in accounts]) == []
+    chunk.refresh_from_db()
+    assert (chunk.decisions, chunk.done_at is not None) == (40, True)
+    # A task that runs again (a redelivered message) finds the chunk done and changes nothing.
+    assert risk.risk_evaluation_chunk_decide(chunk_id=chunk.pk) == []
+    assert LimitChange.objects.filter(kind="risk_reduction").count() == 40
+
+
+def test_each_run_covers_the_signals_received_since_the_run_before(policy, account):
+    score_history(account, [690], days_apart=0)
+    first_signal = signal(account, kind="score_update", value="690")
+    first = risk.risk_evaluation_run_start()
+    assert (first.after_signal_id, first.through_signal_id) == (0, first_signal.pk)
+    assert risk.risk_evaluation_run_start() is None  # nothing new: no run
+
+    later = signal(account, kind="linked_overdue", value="3")
+    second = risk.risk_evaluation_run_start()
+    assert (second.after_signal_id, second.through_signal_id) == (first.through_signal_id, later.pk)
+
+
+def test_a_chunk_whose_task_was_lost_is_queued_again_and_decided_once(policy, account):
+    from accounts.tasks import risk_policy_evaluate
+
+    score_history(account, [690], days_apart=0)
+    signal(account, kind="score_update", value="690")
+    started = timezone.now()
+    run = risk.risk_evaluation_run_start(now=started)  # its task never ran
+    chunk = run.chunks.get()
+    assert risk.risk_evaluation_chunks_stalled(now=started + timedelta(minutes=9)) == []
+
+    with time_machine.travel(started + timedelta(minutes=11)):
+        risk_policy_evaluate.delay().get()  # the beat run queues the chunk again (tasks run eagerly here)
+    chunk.refresh_from_db()
+    account.refresh_from_db()
+    assert chunk.done_at is not None and chunk.decisions == 1
+    assert account.credit_limit == Decimal("35000.00")
+    assert risk.risk_evaluation_chunks_stalled(now=started + timedelta(hours=1)) == []
+    assert account.limit_changes.filter(kind=LimitChange.Kind.RISK_REDUCTION).count() == 1
+
+
+def test_signals_wait_for_an_active_policy(account):
+    PolicyVersion.objects.update(status=PolicyVersion.Status.RETIRED)
+    signal(account, kind="linked_overdue", value="90")
+    assert risk.risk_evaluation_run() == []
+    assert not RiskEvaluationRun.objects.exists()
+    PolicyVersion.objects.create(name="v2", status=PolicyVersion.Status.ACTIVE)
+    (decision,) = risk.risk_evaluation_run()
+    assert decision.kind == RiskDecision.Kind.FREEZE

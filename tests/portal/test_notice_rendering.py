@@ -44,7 +44,7 @@ def notices_for(language):
     limit_change_apply(account=closed, kind="voluntary_reduction", new_limit="5000", decided_by="borrower")
     score_history(watched, [760, 715], days_apart=10)
     RiskSignalFactory(account=watched, kind=RiskSignal.Kind.SCORE_UPDATE, value="715")
-    risk.risk_evaluate_account(account_id=watched.pk)
+    risk.risk_evaluation_run()
     # Account ids in links depend on the database's sequences, not on the rendering.
     return [
         {name: re.sub(r"/credit/\d+/", "/credit/N/", getattr(notice, name)) for name in FIELDS}
