@@ -288,19 +288,15 @@ def _evaluate_accounts(*, run, account_ids, now):
         signals.setdefault(account_id, []).append(signal_id)
     if not signals:
         return []
-    # Most accounts need nothing: decide on plain figures first, then lock (in primary-key
-    # order, so overlapping calls cannot deadlock) and re-read only the accounts to act on.
-    figures = account_figures_many(account_ids=list(signals), policy=policy, now=now)
-    candidates = [pk for pk, figure in figures.items() if policy_decide(policy=policy, figures=figure).kind]
-    if not candidates:
-        return []
+    # The run picked these accounts as ones the policy may act on: lock them (in primary-key
+    # order, so overlapping chunks cannot deadlock), then read their figures once.
     accounts = list(
         CreditAccount.objects.select_for_update(of=("self",))
         .select_related("product")
-        .filter(pk__in=ids_among(candidates))
+        .filter(pk__in=ids_among(signals))
         .order_by("pk")
     )
-    figures = account_figures_many(account_ids=candidates, policy=policy, now=now)
+    figures = account_figures_many(account_ids=list(signals), policy=policy, now=now)
 
     decisions = []
     for account in accounts:
