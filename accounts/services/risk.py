@@ -11,7 +11,8 @@ from datetime import timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from django.db import connection, transaction
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import DateTimeField, Max, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -146,6 +147,12 @@ def policy_decide(*, policy, figures):
     return nothing
 
 
+# Limit changes made for risk. After one, the score fall that caused it is not counted again: the
+# high is read from the score in force at that change (so a line is not cut again and again while
+# the score stays down, nor cut again when an appeal restores it); a further fall counts afresh.
+RISK_CHANGE_KINDS = [LimitChange.Kind.RISK_REDUCTION, LimitChange.Kind.RISK_FREEZE]
+
+
 def account_figures_many(*, account_ids, policy, now=None):
     """What ``policy_decide`` needs for many accounts, from one query (the accounts annotated
     with their latest score, look-back high and latest signal values) and one for warnings.
@@ -160,12 +167,29 @@ def account_figures_many(*, account_ids, policy, now=None):
             RiskSignal.objects.filter(account=OuterRef("pk"), kind=kind).order_by("-observed_at").values("value")[:1]
         )
 
+    since = now - timedelta(days=policy.score_lookback_days)
+    # A fall that has cut or frozen the line does not count again: the high is read from the
+    # score in force at the account's latest risk change onwards (see RISK_CHANGE_KINDS).
+    latest_risk_change = (
+        LimitChange.objects.filter(account=OuterRef("pk"), kind__in=RISK_CHANGE_KINDS)
+        .order_by("-sequence")
+        .values("effective_at")[:1]
+    )
     rows = (
         CreditAccount.objects.filter(pk__in=ids_among(account_ids))
+        .annotate(latest_risk_change_at=Subquery(latest_risk_change))
+        .annotate(
+            high_from=Subquery(
+                scores.filter(scored_at__lte=OuterRef("latest_risk_change_at"))
+                .order_by("-scored_at")
+                .values("scored_at")[:1]
+            )
+        )
         .annotate(
             score_now=Subquery(scores.order_by("-scored_at").values("score")[:1]),
             score_high=Subquery(
-                scores.filter(scored_at__gte=now - timedelta(days=policy.score_lookback_days))
+                scores.filter(scored_at__gte=since)
+                .filter(scored_at__gte=Coalesce(OuterRef("high_from"), Value(since, output_field=DateTimeField())))
                 .order_by()
                 .values("account")
                 .annotate(top=Max("score"))

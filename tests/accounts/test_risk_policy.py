@@ -7,7 +7,7 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accounts.models import CreditAccount, LimitChange, PolicyVersion, RiskDecision, RiskEvaluationRun
+from accounts.models import CreditAccount, CreditScore, LimitChange, PolicyVersion, RiskDecision, RiskEvaluationRun
 from accounts.services import risk
 from portal.exceptions import PortalError
 from portal.models import Notification
@@ -159,6 +159,30 @@ def test_a_score_drop_signal_cuts_the_limit_with_a_notice(policy, account, borro
     run = RiskEvaluationRun.objects.get(policy_version=policy)
     assert (run.accounts, run.candidates) == (1, 1)
     assert run.chunks.get().done_at is not None
+
+
+def test_a_fall_that_cut_the_limit_does_not_cut_it_again_but_a_further_fall_does(policy, account):
+    score_history(account, [690], days_apart=0)
+    signal(account, kind="score_update", value="690")
+    assert evaluate().kind == RiskDecision.Kind.REDUCTION  # 50,000 -> 35,000
+
+    later = timezone.now() + timedelta(days=30)
+    with time_machine.travel(later):
+        CreditScore.objects.create(account=account, score=692, scored_at=later)
+        signal(account, kind="score_update", value="692", observed_at=later)
+        assert evaluate() is None  # still 58 under the old high, but that fall was already acted on
+    account.refresh_from_db()
+    assert account.credit_limit == Decimal("35000.00")
+
+    lower = later + timedelta(days=30)
+    with time_machine.travel(lower):
+        CreditScore.objects.create(account=account, score=630, scored_at=lower)
+        signal(account, kind="score_update", value="630", observed_at=lower)
+        decision = evaluate()
+    assert decision.kind == RiskDecision.Kind.REDUCTION
+    assert decision.inputs["score_high"] == 692  # 62 points under the high since the cut
+    account.refresh_from_db()
+    assert account.credit_limit == Decimal("24500.00")
 
 
 def test_evaluating_the_same_signals_twice_changes_nothing(policy, account):
