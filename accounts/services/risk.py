@@ -27,7 +27,7 @@ from accounts.models import (
     RiskSignal,
     User,
 )
-from accounts.services.limits import NoticeTexts, PlannedChange, limit_changes_apply_locked
+from accounts.services.limits import NoticeTexts, PlannedChange, limit_changes_apply_locked, notice_recipients
 from portal.db import bulk_statements_prepare, ids_among, rows_insert, transaction_lock
 from portal.exceptions import PortalError
 from portal.services import audit_event_record, audit_events_record_many, notification_send, notifications_send_many
@@ -359,14 +359,12 @@ def _evaluate_accounts(*, run, account_ids, now):
     if not decisions:
         return []
 
-    recipients = {
-        user.customer_id: user
-        for user in User.objects.filter(customer_id__in=ids_among({d.account.customer_id for d in decisions}))
-    }
     watch = [d for d in decisions if d.status == RiskDecision.Status.WARNED]
-    items, owners = _watch_notice_items(decisions=watch, recipients=recipients)
-    for decision, notice in zip(owners, notifications_send_many(items=items), strict=True):
-        decision.notice = notice
+    if watch:
+        recipients = notice_recipients(customer_ids={d.account.customer_id for d in watch})
+        items, owners = _watch_notice_items(decisions=watch, recipients=recipients)
+        for decision, notice in zip(owners, notifications_send_many(items=items), strict=True):
+            decision.notice = notice
 
     pending = [d for d in decisions if d.status == RiskDecision.Status.PENDING_APPROVAL]
     if pending:
