@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from portal.db import rows_insert
+from portal.db import rows_append, rows_insert
 from portal.exceptions import PortalError
 from portal.models import AuditEvent, Notification
 
@@ -303,25 +303,25 @@ def notification_send(*, recipient, kind, template, context=None, link="", email
 
 
 def audit_events_record_many(*, events):
-    """Append many audit events in one insert. ``events`` are dicts of audit_event_record's
+    """Append many audit events in one COPY. ``events`` are dicts of audit_event_record's
     keyword arguments (without ``request``)."""
     rows = []
     for event in events:
         actor, target = event.get("actor"), event.get("target")
         rows.append(
-            AuditEvent(
-                actor=actor,
-                actor_label=event.get("actor_label") or (actor.get_username() if actor else ""),
-                action=event["action"],
-                target_type=target._meta.label_lower if target is not None else "",
-                target_id=str(target.pk) if target is not None else "",
-                target_label=str(target)[:255] if target is not None else "",
-                summary=event.get("summary", ""),
-                before=redact(event.get("before")),
-                after=redact(event.get("after")),
-            )
+            {
+                "actor_id": actor.pk if actor is not None else None,
+                "actor_label": event.get("actor_label") or (actor.get_username() if actor else ""),
+                "action": event["action"],
+                "target_type": target._meta.label_lower if target is not None else "",
+                "target_id": str(target.pk) if target is not None else "",
+                "target_label": str(target)[:255] if target is not None else "",
+                "summary": event.get("summary", ""),
+                "before": redact(event.get("before")),
+                "after": redact(event.get("after")),
+            }
         )
-    return rows_insert(AuditEvent, rows)
+    rows_append(AuditEvent, rows)
 
 
 def notification_email_deliver(*, notification_id):

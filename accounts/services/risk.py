@@ -315,8 +315,8 @@ def _evaluate_accounts(*, run, account_ids, now):
     # The run picked these accounts as ones the policy may act on: lock them (in primary-key
     # order, so overlapping chunks cannot deadlock), then read their figures once.
     accounts = list(
-        CreditAccount.objects.select_for_update(of=("self",))
-        .select_related("product")
+        CreditAccount.objects.select_for_update()
+        .prefetch_related("product")  # the few products once, not one copy per account
         .filter(pk__in=ids_among(signals))
         .order_by("pk")
     )
@@ -402,11 +402,13 @@ CANDIDATES_SQL = """
 WITH pending AS (
     SELECT DISTINCT account_id FROM {signal} WHERE id > %(after)s AND id <= %(through)s
 ), scores AS (
-    SELECT DISTINCT ON (score.account_id) score.account_id, score.score AS score_now,
-        max(score.score) FILTER (WHERE score.scored_at >= %(since)s)
-            OVER (PARTITION BY score.account_id) AS score_high
-    FROM {score} AS score WHERE score.account_id IN (SELECT account_id FROM pending)
-    ORDER BY score.account_id, score.scored_at DESC
+    -- One hashed pass, no sort: arrays compare element by element, so the greatest
+    -- [time, score] pair holds the latest score.
+    SELECT score.account_id,
+        (max(ARRAY[extract(epoch FROM score.scored_at), score.score]))[2] AS score_now,
+        max(score.score) FILTER (WHERE score.scored_at >= %(since)s) AS score_high
+    FROM {score} AS score JOIN pending USING (account_id)
+    GROUP BY score.account_id
 ), other AS (
     SELECT account_id,
         max(value) FILTER (WHERE kind = 'linked_overdue') AS overdue_days,
