@@ -98,3 +98,30 @@ def test_the_daily_risk_report_page_and_email(client, pending_freeze, django_cap
 def test_the_report_is_for_staff_who_may_read_decisions(client):
     client.force_login(StaffFactory(group="Content editor"))
     assert client.get(reverse("admin:accounts_risk_report")).status_code == 403
+
+
+def test_risk_analysts_read_each_policy_run_and_whether_its_chunks_are_done(client, borrower):
+    account = credit_account(customer=borrower.customer)
+    score_history(account, [760, 700])
+    RiskSignalFactory(account=account, kind="score_update", value="700")
+    run = risk.risk_evaluation_run_start()
+    client.force_login(StaffFactory(group="Risk analyst"))
+
+    listing = client.get(reverse("admin:accounts_riskevaluationrun_changelist"))
+    assert listing.status_code == 200
+    rows = listing.context["cl"].result_list
+    assert [(r.pk, r.chunk_count, r.done_count, r.decision_count) for r in rows] == [(run.pk, 1, 0, 0)]
+    assert "0 / 1" in listing.content.decode()
+
+    (chunk_id,) = run.chunks.values_list("pk", flat=True)
+    risk.risk_evaluation_chunk_decide(chunk_id=chunk_id)
+    rows = client.get(reverse("admin:accounts_riskevaluationrun_changelist")).context["cl"].result_list
+    assert [(r.done_count, r.decision_count) for r in rows] == [(1, 1)]
+    # Runs are a record: nobody adds, edits or deletes them here.
+    assert client.get(reverse("admin:accounts_riskevaluationrun_add")).status_code == 403
+    assert client.post(reverse("admin:accounts_riskevaluationrun_delete", args=[run.pk])).status_code == 403
+
+
+def test_support_agents_cannot_read_policy_runs(client):
+    client.force_login(StaffFactory(group="Support agent"))
+    assert client.get(reverse("admin:accounts_riskevaluationrun_changelist")).status_code == 403
