@@ -386,12 +386,17 @@ class _SignalStaging(_Staging):
         ]
 
     def merge(self, cursor):
+        # Signal writers take turns (see risk_signals_write_lock), so no other can add one of these
+        # external ids meanwhile: an anti-join skips the stored ones (the checks above found them
+        # identical), cheaper than ON CONFLICT's speculative insert row by row. The file holds
+        # no key twice (checked), and the unique constraint stays the backstop.
         risk_signals_write_lock()
+        signal = RiskSignal._meta.db_table
         cursor.execute(
-            f"""INSERT INTO {RiskSignal._meta.db_table}
-                    (external_id, account_id, kind, value, observed_at, received_at)
-                SELECT key, account_id, kind, value, observed_at, %s FROM {self.table} ORDER BY line
-                ON CONFLICT (external_id) DO NOTHING""",  # noqa: S608
+            f"""INSERT INTO {signal} (external_id, account_id, kind, value, observed_at, received_at)
+                SELECT key, account_id, kind, value, observed_at, %s FROM {self.table} AS staged
+                WHERE NOT EXISTS (SELECT 1 FROM {signal} AS stored WHERE stored.external_id = staged.key)
+                ORDER BY line""",  # noqa: S608
             [timezone.now()],
         )
         created = cursor.rowcount

@@ -584,7 +584,7 @@ class RiskSignalRows(RowKind):
 
     def write(self, rows, *, actor):
         new = [row for row in rows if not row.values["stored"]]
-        if new:
+        if rows:
             risk_signals_write_lock()
         RiskSignal.objects.bulk_create(
             (
