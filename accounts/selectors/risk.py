@@ -5,7 +5,15 @@ from datetime import datetime, time, timedelta
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from accounts.models import CreditAccount, CreditScore, LimitChange, RiskDecision, RiskSignal
+from accounts.models import (
+    CreditAccount,
+    CreditScore,
+    LimitChange,
+    RiskDecision,
+    RiskEvaluationChunk,
+    RiskEvaluationRun,
+    RiskSignal,
+)
 
 SCORE_BANDS = [(300, 549), (550, 649), (650, 699), (700, 749), (750, 799), (800, 950)]
 
@@ -67,6 +75,10 @@ def risk_report_get(*, day=None):
         "reason_counts": sorted(reason_counts.items(), key=lambda item: -item[1]),
         "score_distribution": score_distribution,
         "pending_approvals": RiskDecision.objects.awaiting_approval().count(),
+        "policy_runs": RiskEvaluationRun.objects.filter(started_at__gte=start, started_at__lt=end).count(),
+        # Chunks a worker has not decided yet, now: more than a handful for long means lost tasks
+        # (the beat job queues them again after ten minutes) or workers that are down.
+        "chunks_waiting": RiskEvaluationChunk.objects.filter(done_at=None).count(),
         "appeals_opened": appeals_opened,
         "accounts": accounts,
     }

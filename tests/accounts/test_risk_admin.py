@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import PolicyVersion, RiskDecision
 from accounts.services import risk
@@ -88,6 +89,7 @@ def test_the_daily_risk_report_page_and_email(client, pending_freeze, django_cap
     page = client.get(reverse("admin:accounts_risk_report") + f"?day={today}")
     assert page.context["report"]["pending_approvals"] == 1
     assert page.context["report"]["signals_total"] == 1
+    assert (page.context["report"]["policy_runs"], page.context["report"]["chunks_waiting"]) == (1, 0)
 
     with django_capture_on_commit_callbacks(execute=True):
         risk.risk_report_send(day=timezone.localdate())
@@ -112,6 +114,9 @@ def test_risk_analysts_read_each_policy_run_and_whether_its_chunks_are_done(clie
     rows = listing.context["cl"].result_list
     assert [(r.pk, r.chunk_count, r.done_count, r.decision_count) for r in rows] == [(run.pk, 1, 0, 0)]
     assert "0 / 1" in listing.content.decode()
+
+    report = client.get(reverse("admin:accounts_risk_report") + f"?day={timezone.localdate().isoformat()}")
+    assert (report.context["report"]["policy_runs"], report.context["report"]["chunks_waiting"]) == (1, 1)
 
     (chunk_id,) = run.chunks.values_list("pk", flat=True)
     risk.risk_evaluation_chunk_decide(chunk_id=chunk_id)
