@@ -4,6 +4,7 @@ from unittest import mock
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 
 from portal import services
@@ -142,3 +143,17 @@ def test_failed_emails_are_retried_with_growing_waits(borrower):
         assert services.notification_outbox_pending_ids() == []
     with time_machine.travel(start + timedelta(minutes=5), tick=False):
         assert services.notification_outbox_pending_ids() == [notice.pk]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="column compression is PostgreSQL's")
+def test_notice_texts_are_compressed_with_lz4_where_the_server_has_it():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")
+        (available,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT attname, attcompression FROM pg_attribute"
+            " WHERE attrelid = 'portal_notification'::regclass AND attname IN ('body', 'email_text', 'email_html')"
+        )
+        methods = dict(cursor.fetchall())
+    expected = "l" if available else ""
+    assert methods == {"body": expected, "email_text": expected, "email_html": expected}
