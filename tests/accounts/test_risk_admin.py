@@ -122,6 +122,9 @@ def test_risk_analysts_read_each_policy_run_and_whether_its_chunks_are_done(clie
     risk.risk_evaluation_chunk_decide(chunk_id=chunk_id)
     rows = client.get(reverse("admin:accounts_riskevaluationrun_changelist")).context["cl"].result_list
     assert [(r.done_count, r.decision_count) for r in rows] == [(1, 1)]
+    detail = client.get(reverse("admin:accounts_riskevaluationrun_change", args=[run.pk]))
+    assert detail.status_code == 200
+    assert "1 / 1" in detail.content.decode()
     # Runs are a record: nobody adds, edits or deletes them here.
     assert client.get(reverse("admin:accounts_riskevaluationrun_add")).status_code == 403
     assert client.post(reverse("admin:accounts_riskevaluationrun_delete", args=[run.pk])).status_code == 403
