@@ -13,7 +13,7 @@ def identity_binding_attempts_purge():
 def risk_policy_evaluate():
     """Beat: queue again the chunks whose task was lost, start a policy run over the signals
     received since the last one, and hand its chunks to workers."""
-    chunk_ids = risk.risk_evaluation_chunks_stalled()
+    chunk_ids = risk.risk_evaluation_chunks_requeue()
     run = risk.risk_evaluation_run_start()
     if run is not None:
         chunk_ids += list(run.chunks.values_list("pk", flat=True))

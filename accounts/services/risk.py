@@ -520,9 +520,9 @@ def risk_evaluation_chunk_decide(*, chunk_id, now=None):
     return decisions
 
 
-def risk_evaluation_chunks_stalled(*, now=None):
-    """Ids of chunks whose task seems lost (not done ten minutes after being queued), marked
-    queued again now."""
+def risk_evaluation_chunks_requeue(*, now=None):
+    """Queue again the chunks whose task seems lost (not done ten minutes after it was queued):
+    mark them queued now and return their ids, for the caller to hand to workers."""
     now = now or timezone.now()
     with transaction.atomic():
         stalled = list(

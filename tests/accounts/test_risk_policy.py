@@ -357,7 +357,7 @@ def test_a_chunk_whose_task_was_lost_is_queued_again_and_decided_once(policy, ac
     started = timezone.now()
     run = risk.risk_evaluation_run_start(now=started)  # its task never ran
     chunk = run.chunks.get()
-    assert risk.risk_evaluation_chunks_stalled(now=started + timedelta(minutes=9)) == []
+    assert risk.risk_evaluation_chunks_requeue(now=started + timedelta(minutes=9)) == []
 
     with time_machine.travel(started + timedelta(minutes=11)):
         risk_policy_evaluate.delay().get()  # the beat run queues the chunk again (tasks run eagerly here)
@@ -365,7 +365,7 @@ def test_a_chunk_whose_task_was_lost_is_queued_again_and_decided_once(policy, ac
     account.refresh_from_db()
     assert chunk.done_at is not None and chunk.decisions == 1
     assert account.credit_limit == Decimal("35000.00")
-    assert risk.risk_evaluation_chunks_stalled(now=started + timedelta(hours=1)) == []
+    assert risk.risk_evaluation_chunks_requeue(now=started + timedelta(hours=1)) == []
     assert account.limit_changes.filter(kind=LimitChange.Kind.RISK_REDUCTION).count() == 1
 
 
