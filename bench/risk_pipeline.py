@@ -36,7 +36,9 @@ from bench.common import copy_borrowers_with_accounts, copy_rows, peak_rss_mb, r
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--accounts", type=int, default=1_000_000)
-    parser.add_argument("--chunk", type=int, default=2_000, help="candidate accounts per evaluation task")
+    parser.add_argument(
+        "--chunk", type=int, default=None, help="accounts per chunk task (default: the beat job's, EVALUATION_CHUNK)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="worker processes for the evaluation tasks")
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server URL")
     parser.add_argument("--database", default="portal_bench")
@@ -169,6 +171,9 @@ def main():
     from accounts.models import PolicyVersion
 
     call_command("migrate", verbosity=0)
+    from accounts.services.risk import EVALUATION_CHUNK
+
+    args.chunk = args.chunk or EVALUATION_CHUNK
     # Measure the cut itself: the baseline warns first, which would make this run all warnings.
     PolicyVersion.objects.filter(status="active").update(warn_before_cut=False)
     rng = random.Random(args.seed)
