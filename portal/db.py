@@ -42,6 +42,23 @@ def bulk_statements_prepare():
         cursor.execute("SET LOCAL jit = off")
 
 
+def _stamped(field):
+    return getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False)
+
+
+def _copy(cursor, model, fields, rows):
+    """COPY ``rows`` (lists of Python values, one per field in ``fields``) into ``model``'s table;
+    JSON fields are encoded here, as the ORM would."""
+    encoders = [(index, field.encoder) for index, field in enumerate(fields) if isinstance(field, JSONField)]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    with cursor.copy(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+        for values in rows:
+            for index, encoder in encoders:
+                if values[index] is not None:
+                    values[index] = json.dumps(values[index], cls=encoder)
+            copy.write_row(values)
+
+
 def rows_insert(model, rows):
     """``model.objects.bulk_create(rows)`` for plain rows (no multi-table inheritance, no
     signals relied upon): sets each row's primary key and returns the rows in order."""
@@ -51,6 +68,7 @@ def rows_insert(model, rows):
         return model.objects.bulk_create(rows)
     options = model._meta
     fields = options.concrete_fields
+    plans = [(field.attname, field if _stamped(field) else None) for field in fields]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
@@ -58,27 +76,15 @@ def rows_insert(model, rows):
         )
         for row, (pk,) in zip(rows, cursor.fetchall(), strict=True):
             setattr(row, options.pk.attname, pk)
-        columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-        plans = []
-        for field in fields:
-            if isinstance(field, JSONField):
-                plans.append((field.attname, "json", field.encoder))
-            elif getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
-                plans.append((field.attname, "now", field))
-            else:
-                plans.append((field.attname, "plain", None))
-        with cursor.cursor.copy(f"COPY {connection.ops.quote_name(options.db_table)} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                values = []
-                for attname, how, extra in plans:
-                    if how == "plain":
-                        values.append(getattr(row, attname))
-                    elif how == "json":
-                        value = getattr(row, attname)
-                        values.append(None if value is None else json.dumps(value, cls=extra))
-                    else:
-                        values.append(extra.pre_save(row, add=True))
-                copy.write_row(values)
+        _copy(
+            cursor.cursor,
+            model,
+            fields,
+            (
+                [stamped.pre_save(row, add=True) if stamped else getattr(row, attname) for attname, stamped in plans]
+                for row in rows
+            ),
+        )
     for row in rows:
         row._state.adding = False
         row._state.db = connection.alias
@@ -92,29 +98,12 @@ def rows_append(model, rows):
     if not rows:
         return
     options = model._meta
-    fields = [field for field in options.concrete_fields if field is not options.pk]
     if connection.vendor != "postgresql":
         model.objects.bulk_create([model(**row) for row in rows])
         return
+    fields = [field for field in options.concrete_fields if field is not options.pk]
     now = timezone.now()
-    plans = []
-    for field in fields:
-        if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
-            default = now
-        else:
-            default = field.get_default()
-        encoder = field.encoder if isinstance(field, JSONField) else None
-        plans.append((field.attname, default, isinstance(field, JSONField), encoder))
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {connection.ops.quote_name(options.db_table)} ({columns}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            values = []
-            for attname, default, is_json, encoder in plans:
-                value = row.get(attname, default)
-                if is_json and value is not None:
-                    value = json.dumps(value, cls=encoder)
-                values.append(value)
-            copy.write_row(values)
+    defaults = [(field.attname, now if _stamped(field) else field.get_default()) for field in fields]
+    values = ([row.get(attname, default) for attname, default in defaults] for row in rows)
+    with connection.cursor() as cursor:
+        _copy(cursor.cursor, model, fields, values)

@@ -41,7 +41,8 @@ def redact(values):
 def audit_event_record(
     *, actor, action, target=None, summary="", before=None, after=None, request=None, actor_label=None
 ):
-    """Append one event to the audit log. The only function that writes AuditEvent."""
+    """Append one event to the audit log. With audit_events_record_many (many at once), the only
+    code that writes AuditEvent."""
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     event = AuditEvent(
