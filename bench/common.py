@@ -9,6 +9,21 @@ def peak_rss_mb():
     return max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
 
 
+def run_as_tasks(function, jobs, workers):
+    """``function`` over ``jobs`` as Celery chunk tasks would run on ``workers`` worker processes
+    (forked here, each opening its own database connection); one process runs them in order.
+    Returns the results, in no particular order."""
+    if workers <= 1:
+        return list(map(function, jobs))
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()  # each worker opens its own
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return list(pool.imap_unordered(function, jobs))
+
+
 def recreate_database(server, name):
     import psycopg
 

@@ -26,7 +26,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import copy_borrowers_with_accounts, copy_rows, peak_rss_mb, recreate_database  # noqa: E402
+from bench.common import (  # noqa: E402
+    copy_borrowers_with_accounts,
+    copy_rows,
+    peak_rss_mb,
+    recreate_database,
+    run_as_tasks,
+)
 
 
 def parse_args():
@@ -147,21 +153,12 @@ def process_chunk(job):
 
 def run_monthly(month, chunk, workers):
     """What the beat task and the chunk tasks do: the plan cut into chunks, run as the chunk tasks
-    would on ``workers`` Celery worker processes (here forked processes, each with its own
-    database connection). Returns (created, sent, messages counted, bytes counted)."""
-    import multiprocessing
-
-    from django.db import connections
-
+    would on ``workers`` Celery worker processes. Returns (created, sent, messages counted,
+    bytes counted)."""
     from education.services import reports
 
     jobs = [(user_ids, month) for user_ids in reports.health_reports_monthly_plan(chunk_size=chunk)]
-    if workers <= 1:
-        results = list(map(process_chunk, jobs))
-    else:
-        connections.close_all()  # each worker opens its own
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = list(pool.imap_unordered(process_chunk, jobs))
+    results = run_as_tasks(process_chunk, jobs, workers)
     return tuple(sum(column) for column in zip(*results, strict=True)) if results else (0, 0, 0, 0)
 
 

@@ -30,7 +30,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import copy_borrowers_with_accounts, copy_rows, peak_rss_mb, recreate_database  # noqa: E402
+from bench.common import (  # noqa: E402
+    copy_borrowers_with_accounts,
+    copy_rows,
+    peak_rss_mb,
+    recreate_database,
+    run_as_tasks,
+)
 
 
 def parse_args():
@@ -112,23 +118,14 @@ def evaluate_chunk(chunk_id):
 def evaluate(chunk, workers):
     """As the beat job does: start a policy run (one set-based statement picks the accounts the
     policy may act on and stores them in chunks); the chunks then run as the chunk tasks would
-    on ``workers`` Celery worker processes (here forked processes, each with its own database
-    connection)."""
-    import multiprocessing
-
-    from django.db import connections
-
+    on ``workers`` Celery worker processes."""
     from accounts.services import risk
 
     started = time.perf_counter()
     run = risk.risk_evaluation_run_start(chunk_size=chunk)
     select_seconds = time.perf_counter() - started
     chunk_ids = list(run.chunks.order_by("pk").values_list("pk", flat=True))
-    if workers <= 1:
-        return run.candidates, select_seconds, sum(map(evaluate_chunk, chunk_ids))
-    connections.close_all()  # each worker opens its own
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        return run.candidates, select_seconds, sum(pool.imap_unordered(evaluate_chunk, chunk_ids))
+    return run.candidates, select_seconds, sum(run_as_tasks(evaluate_chunk, chunk_ids, workers))
 
 
 def copy_floor(path):
