@@ -1,5 +1,5 @@
 """What every benchmark needs: its own database, COPY in bulk, borrowers with an opened account,
-and the peak memory it used."""
+chunk tasks on worker processes, and the peak memory it used."""
 
 import resource
 

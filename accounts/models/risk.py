@@ -32,11 +32,8 @@ class RiskSignal(models.Model):
     observed_at = models.DateTimeField(_("observed"))
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
     # Which signals a policy run has seen is kept by the runs (RiskEvaluationRun), not here: a run
-    # covers a range of ids, so no signal row is written again after it arrives.
-
-    # Everything that inserts signals takes this lock first (portal.db.transaction_lock), so that
-    # ids grow in commit order and a run that reads the highest id misses none.
-    WRITE_LOCK = "accounts.risksignal.write"
+    # covers a range of ids, so no signal row is written again after it arrives. Writers take
+    # turns (accounts.services.risk.risk_signals_write_lock) so that ids grow in commit order.
 
     class Meta:
         verbose_name = _("risk signal")

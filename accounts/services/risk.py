@@ -284,14 +284,16 @@ def _planned_change(decision, *, approver=None, now):
 EVALUATION_CHUNK = 500
 # A chunk not done this long after it was queued lost its task: the beat run queues it again.
 CHUNK_REQUEUE_AFTER = timedelta(minutes=10)
+# Advisory locks (portal.db.transaction_lock): runs start one at a time; signal writers take turns.
 RUN_LOCK = "accounts.riskevaluationrun.start"
+SIGNALS_WRITE_LOCK = "accounts.risksignal.write"
 
 
 def risk_signals_write_lock():
     """Every writer of risk signals calls this in its transaction before inserting: writers take
     turns, so signal ids grow in commit order and a policy run that reads the highest committed
     id has seen every signal below it (see RiskEvaluationRun)."""
-    transaction_lock(RiskSignal.WRITE_LOCK)
+    transaction_lock(SIGNALS_WRITE_LOCK)
 
 
 def _evaluate_accounts(*, run, account_ids, now):
