@@ -34,7 +34,7 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     actor_label = models.CharField(_("actor label"), max_length=254, blank=True)
-    action = models.CharField(_("action"), max_length=64, db_index=True)
+    action = models.CharField(_("action"), max_length=64)  # indexed in Meta: matched exactly, never by prefix
     target_type = models.CharField(_("target type"), max_length=100, blank=True)
     target_id = models.CharField(_("target id"), max_length=64, blank=True)
     target_label = models.CharField(_("target"), max_length=255, blank=True)
@@ -49,7 +49,10 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id"])]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"]),
+            models.Index(fields=["action"], name="audit_action"),
+        ]
 
     def __str__(self):
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.action} {self.target_label}"
@@ -85,17 +88,25 @@ class Notification(models.Model):
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
 
+    # Indexes: every one is written with each of the many notices a policy run sends, so there is
+    # none a query does not use: recipient leads the (recipient, read_at) index, and kind and the
+    # key are only matched exactly (Meta), never by prefix (db_index=True/unique=True on a
+    # CharField would add a second, pattern-matching index on PostgreSQL).
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
-    kind = models.CharField(_("kind"), max_length=64, db_index=True)
+    kind = models.CharField(_("kind"), max_length=64)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"))
     link = models.CharField(_("link"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     # A key makes "send this once" hold across retries: the same key never makes a second row.
-    idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True)
 
     email_status = models.CharField(
         _("email status"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.NONE
@@ -115,12 +126,17 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"]), models.Index(fields=["email_status", "created_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["email_status", "created_at"]),
+            models.Index(fields=["kind"], name="notification_kind"),
+        ]
         constraints = [
+            models.UniqueConstraint(fields=["idempotency_key"], name="notification_idempotency_key_unique"),
             models.CheckConstraint(
                 condition=models.Q(email_status__in=["none", "pending", "sent", "failed"]),
                 name="notification_email_status_valid",
-            )
+            ),
         ]
 
     def __str__(self):

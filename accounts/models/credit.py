@@ -234,7 +234,8 @@ class LimitChange(models.Model):
         APPEAL = "appeal", _("appeal outcome")
         CORE_SYSTEM = "core_system", _("core system")
 
-    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="limit_changes")
+    # Indexed by (account, sequence) in Meta, which leads with the account.
+    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="limit_changes", db_index=False)
     sequence = models.PositiveIntegerField(_("sequence"))
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     previous_limit = models.DecimalField(_("previous limit"), max_digits=12, decimal_places=2)

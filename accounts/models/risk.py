@@ -153,7 +153,8 @@ class RiskDecision(models.Model):
         SUPERSEDED = "superseded", _("superseded")
         WARNED = "warned", _("borrower warned")
 
-    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="risk_decisions")
+    # Indexed by (account, trigger_key) in Meta, which leads with the account.
+    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="risk_decisions", db_index=False)
     policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="decisions")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
