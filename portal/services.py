@@ -4,6 +4,7 @@ import html
 import logging
 import re
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -329,9 +330,18 @@ def audit_events_record_many(*, events):
     rows_append(AuditEvent, rows)
 
 
+def notification_message_id(notification):
+    """The email's Message-ID, the same at every attempt. Marking a notice sent commits just
+    after the mail server accepted it; a worker killed in that instant leaves it pending and it
+    is sent again, and with the same Message-ID the borrower's mailbox shows it once."""
+    host = urlsplit(settings.SITE_URL).hostname or "portal.invalid"
+    return f"<notification.{notification.pk}@{host}>"  # a site never reuses a notice's id
+
+
 def notification_email_deliver(*, notification_id):
     """Send one queued email, at most once: the row is locked and marked sent in the same
-    transaction, so a retried or duplicated task finds it already sent and does nothing."""
+    transaction, so a retried or duplicated task finds it already sent and does nothing (see
+    notification_message_id for the instant between the mail server and the commit)."""
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update().select_related("recipient").filter(pk=notification_id).first()
@@ -342,6 +352,7 @@ def notification_email_deliver(*, notification_id):
             subject=notification.email_subject,
             body=notification.email_text + (f"\n\n{settings.SITE_URL}{notification.link}" if notification.link else ""),
             to=[notification.recipient.email],
+            headers={"Message-ID": notification_message_id(notification)},
         )
         if notification.email_html:
             message.attach_alternative(notification.email_html, "text/html")

@@ -50,6 +50,22 @@ def test_a_retried_delivery_never_sends_twice(borrower):
     assert notice.email_attempts == 1
 
 
+def test_every_attempt_at_a_notice_carries_the_same_message_id(borrower, settings):
+    """A worker killed between the mail server's acceptance and the commit sends the notice again;
+    the mailbox shows one, because both copies carry the same Message-ID."""
+    settings.SITE_URL = "https://portal.example"
+    notice, other = send(borrower), send(borrower)
+    assert notification_email_deliver.delay(notice.pk).get() is True
+    Notification.objects.filter(pk=notice.pk).update(email_status=Notification.EmailStatus.PENDING)  # the lost commit
+    assert notification_email_deliver.delay(notice.pk).get() is True
+    assert notification_email_deliver.delay(other.pk).get() is True
+    first, again, different = (message.extra_headers["Message-ID"] for message in mail.outbox)
+    assert first == again == services.notification_message_id(notice)
+    assert first == f"<notification.{notice.pk}@portal.example>"
+    assert different != first
+    assert "Message-ID: " + first in mail.outbox[0].message().as_string()
+
+
 def test_the_same_idempotency_key_makes_one_notice(borrower):
     first = send(borrower, idempotency_key="token-created:1")
     second = send(borrower, idempotency_key="token-created:1")
