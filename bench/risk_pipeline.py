@@ -7,7 +7,7 @@ signal per account to a CSV file (about 10 % fall 50+ points from their high), t
   evaluate  a policy run over the new signals, as the beat job does: one set-based statement
             picks the accounts the policy may act on, then chunks decide them on worker processes,
             applying the decisions with their ledger rows, notices and audit events
-  floor     COPY of the same file into a bare table: the least any ingestion could cost
+  floor     COPY of the same file into a bare table (best of three): the least any ingestion could cost
   schema floor
             the least the same rows cost in the portal's own tables, with their indexes, unique and
             check constraints and foreign keys: the file stored as signals and score points, and
@@ -134,7 +134,9 @@ def evaluate(chunk, workers):
     return run.candidates, select_seconds, sum(run_as_tasks(evaluate_chunk, chunk_ids, workers))
 
 
-def copy_floor(path):
+def copy_floor(path, *, tries=3):
+    """The best of ``tries`` COPYs of the file into a bare table: the machine's speed varies from
+    one second to the next, and a floor should not."""
     from django.db import connection
 
     with connection.cursor() as django_cursor:
@@ -143,14 +145,18 @@ def copy_floor(path):
             "CREATE TEMP TABLE bare_signal (external_id text, account_external_id text, kind text, value numeric,"
             " observed_at timestamptz)"
         )
-        started = time.perf_counter()
-        with (
-            open(path, "rb") as handle,
-            cursor.copy("COPY bare_signal FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
-        ):
-            while data := handle.read(1 << 20):
-                copy.write(data)
-        return time.perf_counter() - started
+        times = []
+        for _ in range(tries):
+            cursor.execute("TRUNCATE bare_signal")
+            started = time.perf_counter()
+            with (
+                open(path, "rb") as handle,
+                cursor.copy("COPY bare_signal FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+            ):
+                while data := handle.read(1 << 20):
+                    copy.write(data)
+            times.append(time.perf_counter() - started)
+        return min(times)
 
 
 def _copies(model, *, where, changed=None, joins=""):
