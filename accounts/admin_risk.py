@@ -4,15 +4,18 @@ and the daily risk report. Every action goes through accounts.services.risk."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts import selectors
-from accounts.models import PolicyVersion, RiskDecision, RiskEvaluationRun, RiskSignal
+from accounts.models import PolicyVersion, RiskDecision, RiskEvaluationChunk, RiskEvaluationRun, RiskSignal
 from accounts.services import risk
 from portal.admin import ReadOnlyAdmin
 from portal.exceptions import PortalError
@@ -32,7 +35,8 @@ class RiskSignalAdmin(ReadOnlyAdmin):
 @admin.register(RiskEvaluationRun)
 class RiskEvaluationRunAdmin(ReadOnlyAdmin):
     """Each policy run: the signals it covered, how many accounts it looked at and decided, and
-    whether every chunk is done (one not done after ten minutes is queued again)."""
+    whether every chunk is done (one not done after ten minutes is queued again, at most
+    CHUNK_MAX_REQUEUES times; then it is given up until a risk analyst queues it again here)."""
 
     list_display = [
         "started_at",
@@ -53,11 +57,14 @@ class RiskEvaluationRunAdmin(ReadOnlyAdmin):
         "candidates",
         "chunks_done",
         "decisions",
+        "given_up_chunks",
     ]
     list_select_related = ["policy_version"]
     show_full_result_count = False
+    actions = ["retry_given_up_chunks"]
 
     def get_queryset(self, request):
+        given_up = RiskEvaluationChunk.objects.given_up(timezone.now()).filter(run=OuterRef("pk"))
         return (
             super()
             .get_queryset(request)
@@ -65,6 +72,9 @@ class RiskEvaluationRunAdmin(ReadOnlyAdmin):
                 chunk_count=Count("chunks"),
                 done_count=Count("chunks", filter=Q(chunks__done_at__isnull=False)),
                 decision_count=Sum("chunks__decisions", default=0),
+                given_up_count=Coalesce(
+                    Subquery(given_up.order_by().values("run").annotate(total=Count("pk")).values("total")), 0
+                ),
             )
         )
 
@@ -84,7 +94,60 @@ class RiskEvaluationRunAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("chunks done"))
     def chunks_done(self, obj):
-        return f"{obj.done_count} / {obj.chunk_count}"
+        done = f"{obj.done_count} / {obj.chunk_count}"
+        if not obj.given_up_count:
+            return done
+        return format_html(
+            "{} · <strong>{}</strong>",
+            done,
+            ngettext("%(count)s given up", "%(count)s given up", obj.given_up_count) % {"count": obj.given_up_count},
+        )
+
+    @admin.display(description=_("given-up chunks"))
+    def given_up_chunks(self, obj):
+        chunks = RiskEvaluationChunk.objects.given_up(timezone.now()).filter(run=obj).order_by("pk")
+        if not chunks:
+            return "—"
+        return format_html_join(
+            "\n",
+            "<p>{}</p>",
+            (
+                (
+                    _("Chunk %(id)s: %(accounts)s accounts, queued again %(times)s times; last error: %(error)s")
+                    % {
+                        "id": chunk.pk,
+                        "accounts": len(chunk.account_ids),
+                        "times": chunk.requeues,
+                        "error": chunk.last_error or _("none recorded (the worker stopped)"),
+                    },
+                )
+                for chunk in chunks
+            ),
+        )
+
+    def has_retry_permission(self, request):
+        return request.user.has_perm("accounts.retry_riskevaluationrun")
+
+    @admin.action(description=_("Queue the given-up chunks again"), permissions=["retry"])
+    def retry_given_up_chunks(self, request, queryset):
+        try:
+            queued = risk.risk_evaluation_chunks_retry(runs=list(queryset), actor=request.user, request=request)
+        except PortalError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return
+        if not queued:
+            self.message_user(request, _("None of the selected runs has a given-up chunk."), messages.WARNING)
+            return
+        self.message_user(
+            request,
+            ngettext(
+                "Queued %(count)s chunk again: workers decide it now.",
+                "Queued %(count)s chunks again: workers decide them now.",
+                queued,
+            )
+            % {"count": queued},
+            messages.SUCCESS,
+        )
 
     @admin.display(description=_("decisions"), ordering="decision_count")
     def decisions(self, obj):

@@ -1,5 +1,6 @@
 """Risk signals from the core system, the versioned limit policy, and the decisions it makes."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -221,6 +222,7 @@ class RiskEvaluationRun(models.Model):
         verbose_name = _("policy run")
         verbose_name_plural = _("policy runs")
         ordering = ["-through_signal_id"]
+        permissions = [("retry_riskevaluationrun", _("Can queue a policy run's given-up chunks again"))]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(through_signal_id__gt=models.F("after_signal_id")), name="risk_run_covers_signals"
@@ -234,16 +236,36 @@ class RiskEvaluationRun(models.Model):
         }
 
 
+# A chunk not done this long after it was queued lost its task: the beat run queues it again...
+CHUNK_REQUEUE_AFTER = timedelta(minutes=10)
+# ...this many times at most (about an hour): a chunk that fails every time, or kills its worker,
+# is then given up, shown in admin and in the daily risk report, until someone queues it again.
+CHUNK_MAX_REQUEUES = 5
+
+
+class RiskEvaluationChunkQuerySet(models.QuerySet):
+    def waiting(self):
+        return self.filter(done_at=None)
+
+    def given_up(self, now):
+        return self.waiting().filter(requeues__gte=CHUNK_MAX_REQUEUES, queued_at__lt=now - CHUNK_REQUEUE_AFTER)
+
+
 class RiskEvaluationChunk(models.Model):
     """Accounts of one run decided together, by one task. ``done_at`` is set in the transaction
     that writes the decisions, so a chunk is decided once however often its task runs; a chunk
-    whose task was lost is queued again by the next beat run."""
+    whose task was lost or failed is queued again by the next beat run (up to CHUNK_MAX_REQUEUES
+    times), and ``last_error`` says why the last attempt failed, when it raised."""
 
     run = models.ForeignKey(RiskEvaluationRun, on_delete=models.CASCADE, related_name="chunks")
     account_ids = models.JSONField(_("accounts"))
     queued_at = models.DateTimeField(_("queued"))
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
     decisions = models.PositiveIntegerField(_("decisions"), default=0)
+    requeues = models.PositiveSmallIntegerField(_("times queued again"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+
+    objects = RiskEvaluationChunkQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("policy run chunk")

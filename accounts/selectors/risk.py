@@ -77,8 +77,10 @@ def risk_report_get(*, day=None):
         "pending_approvals": RiskDecision.objects.awaiting_approval().count(),
         "policy_runs": RiskEvaluationRun.objects.filter(started_at__gte=start, started_at__lt=end).count(),
         # Chunks a worker has not decided yet, now: more than a handful for long means lost tasks
-        # (the beat job queues them again after ten minutes) or workers that are down.
-        "chunks_waiting": RiskEvaluationChunk.objects.filter(done_at=None).count(),
+        # (the beat job queues them again after ten minutes) or workers that are down. Given up:
+        # queued again CHUNK_MAX_REQUEUES times without success, waiting for staff (admin).
+        "chunks_waiting": RiskEvaluationChunk.objects.waiting().count(),
+        "chunks_given_up": RiskEvaluationChunk.objects.given_up(timezone.now()).count(),
         "appeals_opened": appeals_opened,
         "accounts": accounts,
     }

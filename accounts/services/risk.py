@@ -6,12 +6,13 @@ evaluation idempotent (the same signals never decide twice), route large cuts an
 four-eyes approval, and apply the rest through ``limit_change_apply``."""
 
 import hashlib
+import logging
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import ROUND_FLOOR, Decimal
 
-from django.db import connection, transaction
-from django.db.models import DateTimeField, Max, OuterRef, Subquery, Value
+from django.db import DatabaseError, connection, transaction
+from django.db.models import DateTimeField, F, Max, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,12 +28,21 @@ from accounts.models import (
     RiskSignal,
     User,
 )
+from accounts.models.risk import CHUNK_MAX_REQUEUES, CHUNK_REQUEUE_AFTER
 from accounts.services.limits import NoticeTexts, PlannedChange, limit_changes_apply_locked, notice_recipients
 from portal.db import bulk_statements_prepare, ids_among, rows_insert, transaction_lock
 from portal.exceptions import PortalError
-from portal.services import audit_event_record, audit_events_record_many, notification_send, notifications_send_many
+from portal.services import (
+    audit_event_record,
+    audit_events_record_many,
+    notification_send,
+    notifications_send_many,
+    task_enqueue_on_commit,
+)
 
 ZERO = Decimal("0")
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -282,8 +292,6 @@ def _planned_change(decision, *, approver=None, now):
 # Accounts per chunk: large enough to amortise a task's overhead, small enough that a lost worker
 # redoes little (a chunk is decided once: see RiskEvaluationChunk).
 EVALUATION_CHUNK = 500
-# A chunk not done this long after it was queued lost its task: the beat run queues it again.
-CHUNK_REQUEUE_AFTER = timedelta(minutes=10)
 # Advisory locks (portal.db.transaction_lock): runs start one at a time; signal writers take turns.
 RUN_LOCK = "accounts.riskevaluationrun.start"
 SIGNALS_WRITE_LOCK = "accounts.risksignal.write"
@@ -505,35 +513,87 @@ def risk_evaluation_run_start(*, now=None, chunk_size=EVALUATION_CHUNK):
 
 def risk_evaluation_chunk_decide(*, chunk_id, now=None):
     """Decide one chunk of a run, once: the chunk is locked and marked done with its decisions.
-    Returns the decisions made (none when the chunk was already done)."""
+    Returns the decisions made (none when the chunk was already done). When deciding fails,
+    nothing of it stays, the chunk keeps the error for staff to read, and the error is raised
+    again (the task fails; the beat job queues the chunk again later)."""
     now = now or timezone.now()
-    with transaction.atomic():
-        chunk = (
-            RiskEvaluationChunk.objects.select_for_update(of=("self",))
-            .select_related("run__policy_version")
-            .filter(pk=chunk_id)
-            .first()
-        )
-        if chunk is None or chunk.done_at is not None:
-            return []
-        decisions = _evaluate_accounts(run=chunk.run, account_ids=chunk.account_ids, now=now)
-        chunk.done_at, chunk.decisions = now, len(decisions)
-        chunk.save(update_fields=["done_at", "decisions"])
+    try:
+        with transaction.atomic():
+            chunk = (
+                RiskEvaluationChunk.objects.select_for_update(of=("self",))
+                .select_related("run__policy_version")
+                .filter(pk=chunk_id)
+                .first()
+            )
+            if chunk is None or chunk.done_at is not None:
+                return []
+            decisions = _evaluate_accounts(run=chunk.run, account_ids=chunk.account_ids, now=now)
+            chunk.done_at, chunk.decisions, chunk.last_error = now, len(decisions), ""
+            chunk.save(update_fields=["done_at", "decisions", "last_error"])
+    except Exception as error:
+        _chunk_error_record(chunk_id=chunk_id, error=error)
+        raise
     return decisions
 
 
+def _chunk_error_record(*, chunk_id, error):
+    try:
+        RiskEvaluationChunk.objects.filter(pk=chunk_id).update(last_error=f"{type(error).__name__}: {error}"[:500])
+    except DatabaseError:  # the database itself failed: the task's own error says more
+        logger.warning("Could not record the error of policy run chunk %s", chunk_id, exc_info=True)
+
+
 def risk_evaluation_chunks_requeue(*, now=None):
-    """Queue again the chunks whose task seems lost (not done ten minutes after it was queued):
-    mark them queued now and return their ids, for the caller to hand to workers."""
+    """Queue again the chunks whose task seems lost or failed (not done ten minutes after it was
+    queued), each at most CHUNK_MAX_REQUEUES times: mark them queued now and return their ids, for
+    the caller to hand to workers."""
     now = now or timezone.now()
     with transaction.atomic():
         stalled = list(
             RiskEvaluationChunk.objects.select_for_update(skip_locked=True)
-            .filter(done_at=None, queued_at__lt=now - CHUNK_REQUEUE_AFTER)
+            .waiting()
+            .filter(queued_at__lt=now - CHUNK_REQUEUE_AFTER, requeues__lt=CHUNK_MAX_REQUEUES)
             .values_list("pk", flat=True)
         )
-        RiskEvaluationChunk.objects.filter(pk__in=stalled).update(queued_at=now)
+        RiskEvaluationChunk.objects.filter(pk__in=stalled).update(queued_at=now, requeues=F("requeues") + 1)
     return stalled
+
+
+def risk_evaluation_chunks_retry(*, runs, actor, request=None, now=None):
+    """Queue again the given-up chunks of ``runs`` (their cause fixed): each starts a fresh count
+    of requeues, and its task is queued after commit. One audit event per run, with the errors
+    the chunks had. Returns the number of chunks queued."""
+    from accounts.tasks import risk_policy_evaluate_chunk
+
+    if not actor.has_perm("accounts.retry_riskevaluationrun"):
+        raise PortalError(_("You do not have permission to queue policy runs again."), code="forbidden")
+    now = now or timezone.now()
+    with transaction.atomic():
+        chunks = list(
+            RiskEvaluationChunk.objects.select_for_update()
+            .given_up(now)
+            .filter(run__in=runs)
+            .select_related("run")
+            .order_by("pk")
+        )
+        RiskEvaluationChunk.objects.filter(pk__in=[chunk.pk for chunk in chunks]).update(
+            queued_at=now, requeues=0, last_error=""
+        )
+        by_run = {}
+        for chunk in chunks:
+            by_run.setdefault(chunk.run, []).append(chunk)
+        for run, given_up in by_run.items():
+            audit_event_record(
+                actor=actor,
+                action="risk_run.chunks_requeued",
+                target=run,
+                before={"chunks": {str(chunk.pk): chunk.last_error for chunk in given_up}},
+                after={"queued": len(given_up)},
+                request=request,
+            )
+        for chunk in chunks:
+            task_enqueue_on_commit(risk_policy_evaluate_chunk, chunk.pk)
+    return len(chunks)
 
 
 def risk_evaluation_run(*, now=None):
