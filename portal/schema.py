@@ -1,4 +1,4 @@
-"""Schema changes Django's migration operations make badly, for migrations to call.
+"""What migrations call: schema changes Django's operations make badly, and group permissions.
 
 Keep what these functions do stable: applied migrations call them by name."""
 
@@ -70,3 +70,20 @@ def column_indexes_untidy(schema_editor, table, column, *, keep_as=None, unique_
         schema_editor.execute(f"CREATE INDEX {quote(plain)} ON {quote(table)} ({quote(column)})")
     if like and postgresql:
         schema_editor.execute(f"CREATE INDEX {quote(pattern)} ON {quote(table)} ({quote(column)} varchar_pattern_ops)")
+
+
+def group_permissions_grant(apps, group_permissions, *, app_label):
+    """Give each named group (made if missing) the ``app_label`` permissions listed for it, in a
+    data migration: the permissions of models and Meta options created earlier in the same
+    migration run are made first (Django would only make them after the last migration)."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in group_permissions.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.add(*Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
