@@ -12,8 +12,9 @@ signal per account to a CSV file (about 10 % fall 50+ points from their high), t
             the least the same rows cost in the portal's own tables, with their indexes, unique and
             check constraints and foreign keys: the file stored as signals and score points, and
             copies of every row the run wrote (decisions, ledger rows, notices, audit events,
-            account updates), each table by one set-based statement, then rolled back. No
-            validation, no policy, no rendering: what any implementation keeping this schema pays
+            account updates), each table by one set-based statement in each of as many
+            concurrent sessions as there are workers, then rolled back. No validation, no policy,
+            no rendering: what any implementation keeping this schema pays
 
 and prints signals/s, decisions/s, peak memory and the ratios to both floors.
 
@@ -176,11 +177,10 @@ def _copies(model, *, where, changed=None, joins=""):
     ]
 
 
-def schema_floor(path):
-    """Seconds to write, set-based and with every constraint checked, the rows this run needed
-    (see the module's docstring): (the file's rows, all of them); rolled back, so it changes nothing."""
-    from django.db import connection, transaction
-
+def _floor_statements(part, parts):
+    """The schema floor's statements for the ``part``-th of ``parts`` sessions: its share of the
+    decisions' rows (by account id); None marks the COPY of its share of the file, "ingested" the
+    moment the file's rows are in and checked."""
     from accounts.models import CreditAccount, CreditScore, LimitChange, RiskDecision, RiskSignal
     from portal.models import AuditEvent, Notification
 
@@ -188,10 +188,11 @@ def schema_floor(path):
     notice, change = Notification._meta.db_table, LimitChange._meta.db_table
     shifted = "raw.observed_at::timestamptz + interval '1 second'"  # a new score point, not a conflict
     from_file = f"FROM floor_raw AS raw JOIN {account} AS account ON account.external_id = raw.account_external_id"
-    statements = [
+    share = f"% {parts} = {part}"
+    return [
         "CREATE TEMP TABLE floor_raw (external_id text, account_external_id text, kind text, value text,"
         " observed_at text) ON COMMIT DROP",
-        None,  # the COPY
+        None,
         f"""INSERT INTO {RiskSignal._meta.db_table} (external_id, account_id, kind, value, observed_at, received_at)
             SELECT 'floor-' || raw.external_id, account.id, raw.kind, raw.value::numeric, {shifted}, now()
             {from_file}""",  # noqa: S608
@@ -199,16 +200,20 @@ def schema_floor(path):
             SELECT account.id, raw.value::integer, {shifted} {from_file}""",  # noqa: S608
         "SET CONSTRAINTS ALL IMMEDIATE",  # the file's rows are in, their foreign keys checked
         "ingested",
-        *_copies(Notification, where="source.kind LIKE 'limit_change.%'"),
+        *_copies(
+            Notification,
+            where=f"""source.kind LIKE 'limit_change.%' AND source.id IN (
+                SELECT notice_id FROM {change} WHERE kind = 'risk_reduction' AND account_id {share})""",  # noqa: S608
+        ),
         *_copies(
             LimitChange,
-            where="source.kind = 'risk_reduction'",
+            where=f"source.kind = 'risk_reduction' AND source.account_id {share}",
             changed={"sequence": "source.sequence + 1000", "notice_id": "notice.new"},
             joins=f"LEFT JOIN floor_{notice} AS notice ON notice.old = source.notice_id",
         ),
         *_copies(
             RiskDecision,
-            where="source.limit_change_id IS NOT NULL",
+            where=f"source.limit_change_id IS NOT NULL AND source.account_id {share}",
             changed={
                 "trigger_key": "reverse(source.trigger_key)",
                 "limit_change_id": "change.new",
@@ -217,33 +222,74 @@ def schema_floor(path):
             joins=f"""JOIN floor_{change} AS change ON change.old = source.limit_change_id
                 LEFT JOIN floor_{notice} AS notice ON notice.old = source.notice_id""",
         ),
-        *_copies(AuditEvent, where="source.action LIKE 'risk_decision.%' OR source.action LIKE 'limit_change.%'"),
+        *_copies(
+            AuditEvent,
+            where=f"""(source.action LIKE 'risk_decision.%' OR source.action LIKE 'limit_change.%')
+                AND source.target_id::bigint {share}""",
+        ),
         f"""UPDATE {account} SET updated_at = now()
-            WHERE id IN (SELECT account_id FROM {change} WHERE kind = 'risk_reduction')""",  # noqa: S608
+            WHERE id {share} AND id IN (SELECT account_id FROM {change} WHERE kind = 'risk_reduction')""",  # noqa: S608
         "SET CONSTRAINTS ALL IMMEDIATE",  # the foreign keys and the ledger check, as at commit
     ]
-    with transaction.atomic(), connection.cursor() as django_cursor:
-        cursor = django_cursor.cursor
-        started = time.perf_counter()
-        for statement in statements:
-            if statement == "ingested":
-                ingest_seconds = time.perf_counter() - started
-            elif statement is None:
-                with (
-                    open(path, "rb") as handle,
-                    cursor.copy("COPY floor_raw FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
-                ):
-                    while data := handle.read(1 << 20):
-                        copy.write(data)
-            else:
-                cursor.execute(statement)
-                if os.environ.get("BENCH_VERBOSE"):
-                    print(
-                        f"  {cursor.rowcount:>9} rows  {time.perf_counter() - started:6.1f} s  {statement.split()[:3]}"
-                    )
-        seconds = time.perf_counter() - started
-        transaction.set_rollback(True)
-    return ingest_seconds, seconds
+
+
+def schema_floor(path, *, sessions):
+    """Seconds to write, set-based and with every constraint checked, the rows this run needed
+    (see the module's docstring), split over ``sessions`` concurrent database sessions as the
+    run's work is split over its workers: (until the file's rows are in, until all are).
+    Rolled back, so it changes nothing."""
+    import threading
+
+    from django.db import connection, transaction
+
+    shares = [path.with_suffix(f".{part}.csv") for part in range(sessions)]  # not timed
+    with open(path) as source:
+        handles = [open(share, "w") for share in shares]  # noqa: SIM115
+        header = source.readline()
+        for handle in handles:
+            handle.write(header)
+        for number, line in enumerate(source):
+            handles[number % sessions].write(line)
+        for handle in handles:
+            handle.close()
+
+    ingested = threading.Barrier(sessions)
+    marks = {}
+
+    def session(part):
+        try:
+            with transaction.atomic(), connection.cursor() as django_cursor:
+                cursor = django_cursor.cursor
+                for statement in _floor_statements(part, sessions):
+                    if statement == "ingested":
+                        ingested.wait()
+                        marks.setdefault("ingested", time.perf_counter())
+                    elif statement is None:
+                        with (
+                            open(shares[part], "rb") as handle,
+                            cursor.copy("COPY floor_raw FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+                        ):
+                            while data := handle.read(1 << 20):
+                                copy.write(data)
+                    else:
+                        cursor.execute(statement)
+                        if os.environ.get("BENCH_VERBOSE"):
+                            elapsed = time.perf_counter() - started
+                            print(f"  [{part}] {cursor.rowcount:>9} rows {elapsed:6.1f} s  {statement.split()[:3]}")
+                transaction.set_rollback(True)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=session, args=(part,)) for part in range(sessions)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    finished = time.perf_counter()
+    for share in shares:
+        share.unlink()
+    return marks["ingested"] - started, finished - started
 
 
 def main():
@@ -292,7 +338,7 @@ def main():
         evaluate_seconds = time.perf_counter() - started
 
         floor_seconds = copy_floor(path)
-        schema_ingest_seconds, schema_seconds = schema_floor(path)
+        schema_ingest_seconds, schema_seconds = schema_floor(path, sessions=args.workers)
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM accounts_limitchange WHERE kind = 'risk_reduction'")
@@ -318,8 +364,9 @@ def main():
     print(f"limit reductions / notices {reductions:>10,} / {notices:,}")
     print(f"end to end               {total:>12.1f} s   {args.accounts / total:>10,.0f} signals/s")
     print(f"bare COPY floor          {floor_seconds:>12.1f} s   end to end is {total / floor_seconds:.1f}x the floor")
+    sessions = f"schema floor ({args.workers} sessions)"
     print(
-        f"schema floor             {schema_seconds:>12.1f} s   {schema_seconds / floor_seconds:.1f}x the bare COPY;"
+        f"{sessions:<25}{schema_seconds:>12.1f} s   {schema_seconds / floor_seconds:.1f}x the bare COPY;"
         f" end to end is {total / schema_seconds:.1f}x this"
     )
     print(
