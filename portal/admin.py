@@ -1,5 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from portal import services
+from portal.exceptions import PortalError
 from portal.models import AuditEvent, Notification
 
 
@@ -48,3 +52,30 @@ class NotificationAdmin(ReadOnlyAdmin):
         "email_last_error",
     ]
     exclude = ["email_html", "email_text", "idempotency_key"]
+    actions = ["resend_failed_emails"]
+
+    def has_resend_permission(self, request):
+        return request.user.has_perm("portal.resend_notification")
+
+    @admin.action(description=_("Send the failed emails again"), permissions=["resend"])
+    def resend_failed_emails(self, request, queryset):
+        try:
+            queued = services.notification_emails_resend(
+                notifications=list(queryset), actor=request.user, request=request
+            )
+        except PortalError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return
+        if not queued:
+            self.message_user(request, _("None of the selected notices has an email that failed."), messages.WARNING)
+            return
+        self.message_user(
+            request,
+            ngettext(
+                "Sending %(count)s email again, to the borrower's current address.",
+                "Sending %(count)s emails again, to the borrowers' current addresses.",
+                queued,
+            )
+            % {"count": queued},
+            messages.SUCCESS,
+        )

@@ -11,6 +11,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from portal.db import rows_append, rows_insert
 from portal.exceptions import PortalError
@@ -375,6 +376,46 @@ def notification_email_deliver(*, notification_id):
         notification.email_sent_at = timezone.now()
         notification.save(update_fields=["email_attempts", "email_status", "email_sent_at"])
         return True
+
+
+def notification_emails_resend(*, notifications, actor, request=None):
+    """Send again the emails of these notices that failed for good, once the cause is fixed (a
+    mail server down for hours, an address the borrower has since corrected): each starts a fresh
+    count of attempts, goes to the borrower's current address, and its task is queued after
+    commit. Notices whose email did not fail are left alone. Audited per notice, with the error
+    it had. Returns how many were queued."""
+    from portal.tasks import notification_email_deliver
+
+    if not actor.has_perm("portal.resend_notification"):
+        raise PortalError(_("You do not have permission to send notice emails again."), code="forbidden")
+    with transaction.atomic():
+        failed = list(
+            Notification.objects.select_for_update()
+            .filter(pk__in=[notification.pk for notification in notifications])
+            .filter(email_status=Notification.EmailStatus.FAILED)
+            .order_by("pk")
+        )
+        Notification.objects.filter(pk__in=[notification.pk for notification in failed]).update(
+            email_status=Notification.EmailStatus.PENDING,
+            email_attempts=0,
+            email_next_attempt_at=None,
+            email_last_error="",
+        )
+        for notification in failed:
+            audit_event_record(
+                actor=actor,
+                action="notification.email_resent",
+                target=notification,
+                before={
+                    "email_status": notification.email_status,
+                    "email_attempts": notification.email_attempts,
+                    "email_last_error": notification.email_last_error,
+                },
+                after={"email_status": Notification.EmailStatus.PENDING},
+                request=request,
+            )
+            task_enqueue_on_commit(notification_email_deliver, notification.pk)
+    return len(failed)
 
 
 def notification_outbox_pending_ids(*, older_than=timedelta(minutes=1), limit=500):

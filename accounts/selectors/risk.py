@@ -14,6 +14,7 @@ from accounts.models import (
     RiskEvaluationRun,
     RiskSignal,
 )
+from portal.models import Notification
 
 SCORE_BANDS = [(300, 549), (550, 649), (650, 699), (700, 749), (750, 799), (800, 950)]
 
@@ -81,6 +82,11 @@ def risk_report_get(*, day=None):
         # queued again CHUNK_MAX_REQUEUES times without success, waiting for staff (admin).
         "chunks_waiting": RiskEvaluationChunk.objects.waiting().count(),
         "chunks_given_up": RiskEvaluationChunk.objects.given_up(timezone.now()).count(),
+        # Borrowers told in the portal but not by email: the mail server refused every attempt.
+        # Support sends them again from the notifications admin once the cause is fixed.
+        "notice_emails_failed": Notification.objects.filter(
+            Q(kind__startswith="limit_change.") | Q(kind="risk_watch"), email_status=Notification.EmailStatus.FAILED
+        ).count(),
         "appeals_opened": appeals_opened,
         "accounts": accounts,
     }
