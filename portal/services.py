@@ -309,14 +309,19 @@ def notification_send(*, recipient, kind, template, context=None, link="", email
     return notification
 
 
-def audit_events_record_many(*, events):
+def audit_events_record_many(*, events, request=None):
     """Append many audit events in one COPY. ``events`` are dicts of audit_event_record's
-    keyword arguments (without ``request``)."""
+    keyword arguments except ``request``: one request (a staff action on many rows) gives every
+    event its client address."""
+    ip_address = client_ip(request)
     rows = []
     for event in events:
         actor, target = event.get("actor"), event.get("target")
+        if actor is not None and not getattr(actor, "is_authenticated", False):
+            actor = None
         rows.append(
             {
+                "ip_address": ip_address,
                 "actor_id": actor.pk if actor is not None else None,
                 "actor_label": event.get("actor_label") or (actor.get_username() if actor else ""),
                 "action": event["action"],
@@ -401,19 +406,24 @@ def notification_emails_resend(*, notifications, actor, request=None):
             email_next_attempt_at=None,
             email_last_error="",
         )
+        audit_events_record_many(
+            events=[
+                {
+                    "actor": actor,
+                    "action": "notification.email_resent",
+                    "target": notification,
+                    "before": {
+                        "email_status": notification.email_status,
+                        "email_attempts": notification.email_attempts,
+                        "email_last_error": notification.email_last_error,
+                    },
+                    "after": {"email_status": Notification.EmailStatus.PENDING},
+                }
+                for notification in failed
+            ],
+            request=request,
+        )
         for notification in failed:
-            audit_event_record(
-                actor=actor,
-                action="notification.email_resent",
-                target=notification,
-                before={
-                    "email_status": notification.email_status,
-                    "email_attempts": notification.email_attempts,
-                    "email_last_error": notification.email_last_error,
-                },
-                after={"email_status": Notification.EmailStatus.PENDING},
-                request=request,
-            )
             task_enqueue_on_commit(notification_email_deliver, notification.pk)
     return len(failed)
 

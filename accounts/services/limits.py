@@ -267,10 +267,7 @@ def limit_changes_apply_locked(*, planned, request=None):
         rows[row_index].notice = notice
     _accounts_write(accounts=[change.account for change in planned])
     created = rows_insert(LimitChange, rows)
-    if request is not None and len(audit) == 1:
-        audit_event_record(**audit[0], request=request)
-    else:
-        audit_events_record_many(events=audit)
+    audit_events_record_many(events=audit, request=request)
     return created
 
 

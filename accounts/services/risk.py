@@ -582,15 +582,19 @@ def risk_evaluation_chunks_retry(*, runs, actor, request=None, now=None):
         by_run = {}
         for chunk in chunks:
             by_run.setdefault(chunk.run, []).append(chunk)
-        for run, given_up in by_run.items():
-            audit_event_record(
-                actor=actor,
-                action="risk_run.chunks_requeued",
-                target=run,
-                before={"chunks": {str(chunk.pk): chunk.last_error for chunk in given_up}},
-                after={"queued": len(given_up)},
-                request=request,
-            )
+        audit_events_record_many(
+            events=[
+                {
+                    "actor": actor,
+                    "action": "risk_run.chunks_requeued",
+                    "target": run,
+                    "before": {"chunks": {str(chunk.pk): chunk.last_error for chunk in given_up}},
+                    "after": {"queued": len(given_up)},
+                }
+                for run, given_up in by_run.items()
+            ],
+            request=request,
+        )
         for chunk in chunks:
             task_enqueue_on_commit(risk_policy_evaluate_chunk, chunk.pk)
     return len(chunks)

@@ -93,7 +93,7 @@ def test_a_risk_analyst_reads_why_and_queues_the_chunk_again(client, run, django
     assert (chunk.done_at is not None, chunk.decisions, chunk.requeues, chunk.last_error) == (True, 1, 0, "")
     assert RiskDecision.objects.get().kind == RiskDecision.Kind.FREEZE
     event = AuditEvent.objects.get(action="risk_run.chunks_requeued")
-    assert (event.actor, event.target_id) == (analyst, str(run.pk))
+    assert (event.actor, event.target_id, event.ip_address) == (analyst, str(run.pk), "127.0.0.1")
     assert event.before == {"chunks": {str(chunk.pk): "RuntimeError: the core system sent a bad row"}}
 
 

@@ -58,7 +58,7 @@ def test_support_sends_a_failed_email_again_to_the_current_address(
     assert (failed.email_status, failed.email_attempts, failed.email_last_error) == ("sent", 1, "")
     assert [message.to for message in mail.outbox] == [["new-address@example.com"]]  # the sent one is not resent
     event = AuditEvent.objects.get(action="notification.email_resent")
-    assert (event.actor, event.target_id) == (agent, str(failed.pk))
+    assert (event.actor, event.target_id, event.ip_address) == (agent, str(failed.pk), "127.0.0.1")
     assert event.before == {
         "email_status": "failed",
         "email_attempts": 8,
