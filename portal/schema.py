@@ -87,3 +87,14 @@ def group_permissions_grant(apps, group_permissions, *, app_label):
     for name, codenames in group_permissions.items():
         group, _created = Group.objects.get_or_create(name=name)
         group.permissions.add(*Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
+
+
+def group_permissions_revoke(apps, group_permissions, *, app_label):
+    """Undo ``group_permissions_grant``: take the listed permissions back from the groups that
+    exist (the groups themselves stay)."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for group in Group.objects.filter(name__in=group_permissions):
+        group.permissions.remove(
+            *Permission.objects.filter(content_type__app_label=app_label, codename__in=group_permissions[group.name])
+        )

@@ -1,7 +1,8 @@
 """Grant the staff groups what they need to see of the credit domain."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from portal.schema import group_permissions_grant, group_permissions_revoke
 
 GROUP_PERMISSIONS = {
     "Support agent": ["view_creditaccount", "view_limitchange", "view_reasoncode", "view_creditproduct"],
@@ -19,23 +20,11 @@ GROUP_PERMISSIONS = {
 
 
 def grant(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in GROUP_PERMISSIONS.items():
-        group = Group.objects.get(name=name)
-        group.permissions.add(*Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames))
+    group_permissions_grant(apps, GROUP_PERMISSIONS, app_label="accounts")
 
 
 def revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in GROUP_PERMISSIONS.items():
-        group = Group.objects.get(name=name)
-        group.permissions.remove(*Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames))
+    group_permissions_revoke(apps, GROUP_PERMISSIONS, app_label="accounts")
 
 
 class Migration(migrations.Migration):

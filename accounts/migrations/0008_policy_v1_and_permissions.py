@@ -1,7 +1,8 @@
 """The first active limit policy (the documented defaults) and the staff permissions for it."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from portal.schema import group_permissions_grant
 
 GROUP_PERMISSIONS = {
     "Risk analyst": [
@@ -19,16 +20,7 @@ GROUP_PERMISSIONS = {
 
 
 def forward(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in GROUP_PERMISSIONS.items():
-        Group.objects.get(name=name).permissions.add(
-            *Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames)
-        )
+    group_permissions_grant(apps, GROUP_PERMISSIONS, app_label="accounts")
     PolicyVersion = apps.get_model("accounts", "PolicyVersion")
     if not PolicyVersion.objects.filter(status="active").exists():
         PolicyVersion.objects.create(

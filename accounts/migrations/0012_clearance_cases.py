@@ -3,8 +3,9 @@
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
-from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+from portal.schema import group_permissions_grant, group_permissions_revoke
 
 # Support agents and risk analysts propose; compliance officers approve or reject (never their
 # own proposal: the service refuses it). Supervisors read the cases.
@@ -17,24 +18,11 @@ GROUP_PERMISSIONS = {
 
 
 def grant(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in GROUP_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=name)
-        group.permissions.add(*Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames))
+    group_permissions_grant(apps, GROUP_PERMISSIONS, app_label="accounts")
 
 
 def revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for group in Group.objects.filter(name__in=GROUP_PERMISSIONS):
-        group.permissions.remove(
-            *Permission.objects.filter(content_type__app_label="accounts", codename__in=GROUP_PERMISSIONS[group.name])
-        )
+    group_permissions_revoke(apps, GROUP_PERMISSIONS, app_label="accounts")
 
 
 class Migration(migrations.Migration):

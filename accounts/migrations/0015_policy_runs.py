@@ -4,8 +4,9 @@ by a starting point: a run without a policy up to the first signal still waiting
 for the first real run. Risk analysts, supervisors and appeals reviewers read the runs."""
 
 import django.db.models.deletion
-from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+from portal.schema import group_permissions_grant
 
 GROUP_PERMISSIONS = {
     "Risk analyst": ["view_riskevaluationrun"],
@@ -25,15 +26,7 @@ def starting_point(apps, schema_editor):
 
 
 def grant(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in GROUP_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=name)
-        group.permissions.add(*Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames))
+    group_permissions_grant(apps, GROUP_PERMISSIONS, app_label="accounts")
 
 
 class Migration(migrations.Migration):

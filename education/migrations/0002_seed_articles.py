@@ -5,11 +5,11 @@ Reason codes (accounts.ReasonCode.article_slug) and the monthly health reports l
 slugs, so they must not be renamed. Bodies are rendered with the same function the article
 services use, so seeded and edited articles are sanitised alike."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 from django.utils import timezone
 
 from education.rendering import markdown_to_safe_html, reading_minutes
+from portal.schema import group_permissions_grant
 
 CONTENT_EDITOR = "Content editor"
 CONTENT_MODELS = ["topic", "article", "quiz", "question", "choice"]
@@ -1359,16 +1359,8 @@ QUIZZES = {
 
 
 def grant_content_editor(apps, schema_editor):
-    # Permissions are normally created after all migrations; make sure they exist now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _created = Group.objects.get_or_create(name=CONTENT_EDITOR)
     codenames = [f"{action}_{model}" for model in CONTENT_MODELS for action in ("add", "change", "view", "delete")]
-    group.permissions.add(*Permission.objects.filter(content_type__app_label="education", codename__in=codenames))
+    group_permissions_grant(apps, {CONTENT_EDITOR: codenames}, app_label="education")
 
 
 def seed(apps, schema_editor):
