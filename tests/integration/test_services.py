@@ -8,22 +8,12 @@ import pytest
 from django.db import connection
 
 REQUIRED = os.environ.get("REQUIRE_SERVICES") == "1"
-REDIS_URL = os.environ.get("REDIS_URL", "")
 
 
 def test_ci_runs_on_postgresql():
     if not REQUIRED:
         pytest.skip("REQUIRE_SERVICES is not set: running on the local default database")
     assert connection.vendor == "postgresql"
-
-
-@pytest.fixture
-def redis_url():
-    if not REDIS_URL:
-        if REQUIRED:
-            pytest.fail("REQUIRE_SERVICES=1 but REDIS_URL is not set")
-        pytest.skip("REDIS_URL is not set")
-    return REDIS_URL
 
 
 def test_the_cache_backend_works_against_redis(redis_url, settings):

@@ -24,7 +24,6 @@ from django.utils import timezone
 from portal import services
 from portal.models import Notification
 from tests.factories import BorrowerFactory
-from tests.integration.test_services import redis_url  # noqa: F401  (the fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTICES = 12
@@ -65,7 +64,7 @@ def statuses():
     connection.vendor != "postgresql", reason="the worker process needs a shared database; CI runs this"
 )
 @pytest.mark.django_db(transaction=True)
-def test_killing_the_worker_mid_send_loses_no_notice_and_sends_none_twice(redis_url, tmp_path):  # noqa: F811
+def test_killing_the_worker_mid_send_loses_no_notice_and_sends_none_twice(redis_url, tmp_path):
     from portal.celery import app
     from portal.tasks import notification_email_deliver, notification_email_deliver_many, notification_outbox_flush
 
