@@ -357,14 +357,12 @@ def _evaluate_accounts(*, run, account_ids, now):
                 trigger_key=key,
             )
         )
-    keys = {d.trigger_key for d in decisions}
-    seen = {
-        (account_id, key)
-        for account_id, key in RiskDecision.objects.filter(
-            account_id__in=ids_among(d.account.pk for d in decisions)
+    seen = set(
+        RiskDecision.objects.filter(
+            account_id__in=ids_among(d.account.pk for d in decisions),
+            trigger_key__in=[d.trigger_key for d in decisions],
         ).values_list("account_id", "trigger_key")
-        if key in keys
-    }
+    )
     decisions = [d for d in decisions if (d.account.pk, d.trigger_key) not in seen]
     if not decisions:
         return []
