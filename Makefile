@@ -35,7 +35,7 @@ run: install
 	@echo "Portal: http://$(HOST):$(PORT)/   Staff admin: http://$(HOST):$(PORT)/admin/"
 	@echo "Stop with Ctrl+C."
 	@trap 'kill 0' INT TERM EXIT; \
-	  $(BIN)/celery -A portal worker --beat --pool=solo --loglevel=WARNING & \
+	  $(BIN)/celery -A config worker --beat --pool=solo --loglevel=WARNING & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-dev

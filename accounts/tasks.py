@@ -1,7 +1,7 @@
 from celery import shared_task
 
-from accounts import services
-from accounts.services import risk
+from accounts.identity import services
+from accounts.risk import services as risk
 
 
 @shared_task
@@ -37,6 +37,6 @@ def risk_report_send():
 def closure_requests_process():
     """Beat: expire abandoned drafts, complete requests whose cooling-off has ended, and mark
     closed the lines whose balance has been repaid. Idempotent."""
-    from accounts.services.closure import closure_requests_process as process
+    from accounts.closure.services import closure_requests_process as process
 
     return process()

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.credit.services import APPEALABLE_KINDS
 from accounts.models import ClosureRequest, LimitChange, ReasonCode, RiskSignal
-from accounts.services.limits import APPEALABLE_KINDS
 from appeals.models import Appeal, AppealEvent, AppealMessage, EvidenceFile
 from appeals.services import closure_request_appeal_deadline, deadline_profile
 

@@ -17,6 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.closure.services import LEDGER_KIND as CLOSURE_LEDGER_KIND
+from accounts.closure.services import REASON_CODE as CLOSURE_REASON_CODE
+from accounts.credit.services import APPEALABLE_KINDS, limit_change_apply
 from accounts.models import (
     ClearanceCase,
     ClosureRequest,
@@ -26,9 +29,6 @@ from accounts.models import (
     ReasonCode,
     RiskDecision,
 )
-from accounts.services.closure import LEDGER_KIND as CLOSURE_LEDGER_KIND
-from accounts.services.closure import REASON_CODE as CLOSURE_REASON_CODE
-from accounts.services.limits import APPEALABLE_KINDS, limit_change_apply
 from appeals import evidence as evidence_files
 from appeals.models import Appeal, AppealApproval, AppealEvent, AppealMessage, EvidenceFile
 from portal.exceptions import PortalError

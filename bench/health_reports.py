@@ -166,7 +166,7 @@ def main():
     args = parse_args()
     recreate_database(args.server, args.database)
     os.environ["DATABASE_URL"] = f"{args.server}/{args.database}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["DEBUG"] = "false"  # measure the production code path, not debug bookkeeping
     os.environ.setdefault("ALLOWED_HOSTS", "localhost")
     import django

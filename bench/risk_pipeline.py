@@ -126,7 +126,7 @@ def evaluate(chunk, workers):
     """As the beat job does: start a policy run (one set-based statement picks the accounts the
     policy may act on and stores them in chunks); the chunks then run as the chunk tasks would
     on ``workers`` Celery worker processes."""
-    from accounts.services import risk
+    from accounts.risk import services as risk
 
     started = time.perf_counter()
     run = risk.risk_evaluation_run_start(chunk_size=chunk)
@@ -303,7 +303,7 @@ def main():
     args = parse_args()
     recreate_database(args.server, args.database)
     os.environ["DATABASE_URL"] = f"{args.server}/{args.database}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
     os.environ["REDIS_URL"] = args.redis  # the email tasks really queue; the database is flushed after
     import redis
@@ -320,7 +320,7 @@ def main():
     from accounts.models import PolicyVersion
 
     call_command("migrate", verbosity=0)
-    from accounts.services.risk import EVALUATION_CHUNK
+    from accounts.risk.services import EVALUATION_CHUNK
 
     args.chunk = args.chunk or EVALUATION_CHUNK
     # Measure the cut itself: the baseline warns first, which would make this run all warnings.

@@ -1,3 +1,4 @@
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -6,25 +7,39 @@ from rest_framework.views import APIView
 from portal import selectors, services
 
 
+class NotificationOutputSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "Notification"
+
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    body = serializers.CharField()
+    link = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)
+
+
 class NotificationListView(generics.ListAPIView):
     """The signed-in person's notices, newest first."""
 
-    class OutputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "Notification"
-
-        id = serializers.IntegerField()
-        kind = serializers.CharField()
-        title = serializers.CharField()
-        body = serializers.CharField()
-        link = serializers.CharField()
-        created_at = serializers.DateTimeField()
-        read_at = serializers.DateTimeField(allow_null=True)
-
-    serializer_class = OutputSerializer
+    serializer_class = NotificationOutputSerializer
 
     def get_queryset(self):
         return selectors.notification_list(user=self.request.user)
+
+
+class NotificationDetailView(APIView):
+    """One of the signed-in person's notices; reading it marks it read, as the page does. Another
+    person's notice answers 404, as a missing one does."""
+
+    @extend_schema(responses=NotificationOutputSerializer, operation_id="notifications_retrieve")
+    def get(self, request, notification_id):
+        notice = get_object_or_404(selectors.notification_list(user=request.user), pk=notification_id)
+        if notice.read_at is None:
+            services.notification_mark_read(user=request.user, notification_ids=[notice.pk])
+            notice.refresh_from_db(fields=["read_at"])
+        return Response(NotificationOutputSerializer(notice).data)
 
 
 class NotificationReadView(APIView):

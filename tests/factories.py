@@ -5,7 +5,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from accounts import national_id
+from accounts.identity import national_id
 from accounts.models import CustomerRecord, User
 
 PASSWORD = "correct-horse-battery-9"
@@ -85,7 +85,7 @@ class CreditProductFactory(factory.django.DjangoModelFactory):
 
 def credit_account(customer=None, credit_limit="50000.00", outstanding_balance="0.00", **kwargs):
     """An account opened through the service, so it has its opening ledger row like a real one."""
-    from accounts.services import credit_account_open
+    from accounts.credit.services import credit_account_open
 
     customer = customer or CustomerRecordFactory()
     credit_account.counter += 1

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from accounts import national_id
+from accounts.identity import national_id
 
 # Clocks differ a little; an observation up to this far ahead of ours still counts as "now".
 FUTURE_TOLERANCE = timedelta(minutes=5)

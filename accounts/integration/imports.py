@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from accounts.integration import services
 from accounts.integration.fields import RowValueError
 from accounts.models import CreditAccount, CreditScore, RepaymentInstallment, RiskSignal
-from accounts.services.risk import risk_signals_write_lock
+from accounts.risk.services import risk_signals_write_lock
 from portal.db import bulk_statements_prepare
 from portal.exceptions import PortalError
 

@@ -21,7 +21,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import national_id
+from accounts.credit.services import credit_account_open, limit_change_apply
+from accounts.identity import national_id
+from accounts.identity.services import customer_record_upsert
 from accounts.integration.fields import (
     Choice,
     CodeList,
@@ -45,8 +47,7 @@ from accounts.models import (
     RepaymentInstallment,
     RiskSignal,
 )
-from accounts.services import credit_account_open, customer_record_upsert, limit_change_apply
-from accounts.services.risk import risk_signals_write_lock
+from accounts.risk.services import risk_signals_write_lock
 from portal.exceptions import PortalError
 from portal.services import audit_event_record
 

@@ -60,7 +60,7 @@ class CreditAccount(models.Model):
         CustomerRecord, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="credit_accounts"
     )
     product = models.ForeignKey(CreditProduct, verbose_name=_("product"), on_delete=models.PROTECT)
-    # Changed only by accounts.services.limits.limit_change_apply, always with a ledger row.
+    # Changed only by accounts.credit.services.limit_change_apply, always with a ledger row.
     credit_limit = models.DecimalField(_("credit limit"), max_digits=12, decimal_places=2)
     outstanding_balance = models.DecimalField(
         _("outstanding balance"), max_digits=12, decimal_places=2, default=Decimal("0.00")

@@ -34,7 +34,7 @@ class RiskSignal(models.Model):
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
     # Which signals a policy run has seen is kept by the runs (RiskEvaluationRun), not here: a run
     # covers a range of ids, so no signal row is written again after it arrives. Writers take
-    # turns (accounts.services.risk.risk_signals_write_lock) so that ids grow in commit order.
+    # turns (accounts.risk.services.risk_signals_write_lock) so that ids grow in commit order.
 
     class Meta:
         verbose_name = _("risk signal")

@@ -3,8 +3,8 @@
 from django import template
 from django.utils import timezone
 
+from accounts.credit.services import APPEALABLE_KINDS
 from accounts.models import ClosureRequest, LimitChange
-from accounts.services.limits import APPEALABLE_KINDS
 
 register = template.Library()
 

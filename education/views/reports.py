@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from education.forms_reports import CommunicationPreferenceForm
+from education.forms.reports import CommunicationPreferenceForm
 from education.selectors import reports as selectors
 from education.services import reports as services
 from portal.exceptions import PortalError

@@ -2,7 +2,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.services import limit_change_apply
+from accounts.credit.services import limit_change_apply
 from portal.models import Notification
 from tests.factories import BorrowerFactory, credit_account
 

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.clearance import services
 from accounts.models import ClearanceCase, CreditAccount
-from accounts.services import clearance as services
 from portal.models import AuditEvent
 from tests.factories import StaffFactory, credit_account
 

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
+from accounts.clearance import services
+from accounts.closure.services import closure_kinds_allowed
 from accounts.models import ClearanceCase, CreditAccount, LimitChange
-from accounts.services import clearance as services
-from accounts.services.closure import closure_kinds_allowed
 from portal.exceptions import PortalError
 from portal.models import AuditEvent, Notification
 from tests.factories import StaffFactory, credit_account

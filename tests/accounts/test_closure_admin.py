@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from accounts.closure import services
 from accounts.models import ClosureRequest
-from accounts.services import closure as services
 from portal.models import AuditEvent
 from tests.factories import StaffFactory, credit_account
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
+from accounts.closure import services
 from accounts.models import ClosureRequest
-from accounts.services import closure as services
 from tests.factories import BorrowerFactory, credit_account
 
 pytestmark = pytest.mark.django_db

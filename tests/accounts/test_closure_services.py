@@ -12,9 +12,9 @@ from django.utils import timezone, translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from accounts.closure import services
+from accounts.credit.services import limit_change_apply
 from accounts.models import ClosureRequest, CreditAccount, LimitChange
-from accounts.services import closure as services
-from accounts.services import limit_change_apply
 from accounts.tasks import closure_requests_process
 from portal.exceptions import PortalError
 from portal.models import AuditEvent, Notification

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from accounts.closure import services
+from accounts.credit.services import limit_change_apply
 from accounts.models import ClosureRequest, CreditAccount
-from accounts.services import closure as services
-from accounts.services import limit_change_apply
 from tests.factories import BorrowerFactory, credit_account
 
 pytestmark = pytest.mark.django_db

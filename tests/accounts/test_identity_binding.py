@@ -5,8 +5,8 @@ import time_machine
 from django.core import mail
 from django.utils import timezone, translation
 
+from accounts.identity.services import identity_binding_submit
 from accounts.models import IdentityBindingAttempt
-from accounts.services import identity_binding_submit
 from portal.exceptions import PortalError
 from portal.models import AuditEvent, Notification
 from tests.factories import BorrowerFactory, CustomerRecordFactory, UserFactory, valid_national_id

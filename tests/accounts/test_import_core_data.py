@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import translation
 
-from accounts import national_id
+from accounts.identity import national_id
 from accounts.models import (
     CreditAccount,
     CreditScore,
@@ -24,7 +24,7 @@ from accounts.models import (
     RepaymentInstallment,
     RiskSignal,
 )
-from accounts.services import risk
+from accounts.risk import services as risk
 from portal.models import AuditEvent, Notification
 from tests.factories import BorrowerFactory, CustomerRecordFactory, RepaymentInstallmentFactory, credit_account
 

@@ -9,7 +9,8 @@ from django.contrib.auth.models import Group
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts import national_id
+from accounts.credit.services import limit_change_apply
+from accounts.identity import national_id
 from accounts.integration.services import IntegrationForbidden, integration_rows_apply
 from accounts.models import (
     CreditAccount,
@@ -19,7 +20,7 @@ from accounts.models import (
     RepaymentInstallment,
     RiskSignal,
 )
-from accounts.services import limit_change_apply, risk
+from accounts.risk import services as risk
 from portal.models import AuditEvent, Notification
 from tests.factories import (
     BorrowerFactory,

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from accounts.credit.services import limit_change_apply
 from accounts.models import CreditAccount, LimitChange
-from accounts.services import limit_change_apply
 from tests.factories import credit_account
 
 pytestmark = [

@@ -7,8 +7,8 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.utils import timezone, translation
 
+from accounts.credit.services import limit_change_apply
 from accounts.models import CreditAccount, LimitChange
-from accounts.services import limit_change_apply
 from portal.exceptions import PortalError
 from portal.models import AppendOnlyError, AuditEvent, Notification
 from tests.factories import BorrowerFactory, CustomerRecordFactory, credit_account

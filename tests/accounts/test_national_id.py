@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from accounts import national_id
+from accounts.identity import national_id
 from tests.factories import valid_national_id
 
 

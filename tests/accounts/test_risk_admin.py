@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import PolicyVersion, RiskDecision
-from accounts.services import risk
+from accounts.risk import services as risk
 from tests.factories import RiskSignalFactory, StaffFactory, credit_account, score_history
 
 pytestmark = pytest.mark.django_db

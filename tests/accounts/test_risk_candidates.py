@@ -8,8 +8,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from accounts.credit.services import limit_change_apply
 from accounts.models import CreditAccount, PolicyVersion, RiskEvaluationChunk, RiskSignal
-from accounts.services import limit_change_apply, risk
+from accounts.risk import services as risk
 from accounts.tasks import risk_policy_evaluate
 from tests.factories import BorrowerFactory, RiskSignalFactory, credit_account, score_history
 

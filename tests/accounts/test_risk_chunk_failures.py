@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from accounts.models import RiskDecision, RiskEvaluationChunk
 from accounts.models.risk import CHUNK_MAX_REQUEUES
-from accounts.selectors import risk_report_get
-from accounts.services import risk
+from accounts.risk import services as risk
+from accounts.risk.selectors import risk_report_get
 from portal.exceptions import PortalError
 from portal.models import AuditEvent
 from tests.factories import RiskSignalFactory, StaffFactory, credit_account

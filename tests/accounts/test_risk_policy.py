@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accounts.models import CreditAccount, CreditScore, LimitChange, PolicyVersion, RiskDecision, RiskEvaluationRun
-from accounts.services import risk
+from accounts.risk import services as risk
 from portal.exceptions import PortalError
 from portal.models import Notification
 from tests.factories import BorrowerFactory, RiskSignalFactory, StaffFactory, credit_account, score_history
@@ -260,7 +260,7 @@ def test_a_stale_decision_is_set_aside_not_applied(policy, account):
     supervisor = StaffFactory(group="Supervisor")
     signal(account, kind="linked_overdue", value="90")
     decision = evaluate()
-    from accounts.services import limit_change_apply
+    from accounts.credit.services import limit_change_apply
 
     limit_change_apply(
         account=account, kind="risk_reduction", new_limit="10000", reason_codes=["fraud_suspicion"], decided_by="staff"

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from accounts.integration.imports import core_data_import
 from accounts.integration.services import integration_rows_apply
 from accounts.models import RiskEvaluationRun, RiskSignal
-from accounts.services import risk
+from accounts.risk import services as risk
 from tests.factories import BorrowerFactory, UserFactory, credit_account
 
 pytestmark = [

@@ -3,8 +3,8 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from accounts.credit.services import limit_change_apply
 from accounts.models import LimitChange
-from accounts.services.limits import limit_change_apply
 from appeals import services
 from tests.factories import BorrowerFactory, StaffFactory, credit_account
 

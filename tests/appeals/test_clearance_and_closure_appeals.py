@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.clearance import services as clearance_services
+from accounts.closure import services as closure_services
+from accounts.credit.services import limit_change_apply
 from accounts.models import ClosureRequest, CreditAccount, LimitChange
-from accounts.services import clearance as clearance_services
-from accounts.services import closure as closure_services
-from accounts.services.limits import limit_change_apply
 from appeals import services
 from appeals.models import Appeal
 from portal.exceptions import PortalError

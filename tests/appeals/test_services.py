@@ -196,7 +196,7 @@ def test_partial_overturn_needs_a_limit_between_new_and_previous(borrower, revie
 
 
 def test_unfreezing_restores_the_status(borrower, reviewer):
-    from accounts.services.limits import limit_change_apply
+    from accounts.credit.services import limit_change_apply
     from tests.factories import credit_account
 
     account = credit_account(customer=borrower.customer, credit_limit="8000.00")

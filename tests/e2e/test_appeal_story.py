@@ -8,8 +8,8 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.utils import timezone
 
+from accounts.credit.services import limit_change_apply
 from accounts.models import CreditAccount, LimitChange
-from accounts.services.limits import limit_change_apply
 from appeals.models import Appeal
 from tests.e2e.helpers import ENGLISH, expect
 from tests.factories import PASSWORD, BorrowerFactory, StaffFactory, credit_account

@@ -3,7 +3,7 @@ clearance notice with its reasons and appeal deadline, and reach the appeal form
 
 import pytest
 
-from accounts.services import clearance as clearance_services
+from accounts.clearance import services as clearance_services
 from tests.e2e.helpers import ENGLISH, expect
 from tests.factories import PASSWORD, BorrowerFactory, StaffFactory, credit_account
 

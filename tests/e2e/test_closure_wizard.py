@@ -11,8 +11,8 @@ import pytest
 from django.conf import settings
 from django.utils import formats, timezone, translation
 
+from accounts.closure import services as closure_services
 from accounts.models import ClosureRequest, CreditAccount, LimitChange
-from accounts.services import closure as closure_services
 from accounts.tasks import closure_requests_process
 from portal.models import AuditEvent, Notification
 from tests.e2e.conftest import ARTIFACTS

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils import formats, timezone, translation
 
 from accounts.models import CreditAccount, LimitChange, PolicyVersion, ReasonCode, RiskDecision
-from accounts.services.risk import risk_decision_approve
+from accounts.risk.services import risk_decision_approve
 from accounts.tasks import risk_policy_evaluate
 from portal.models import Notification
 from tests.e2e.helpers import CHINESE, ENGLISH, expect, nt, t

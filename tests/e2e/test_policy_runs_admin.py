@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 
 from accounts.models import RiskEvaluationRun
 from accounts.models.risk import CHUNK_MAX_REQUEUES
-from accounts.services import risk
+from accounts.risk import services as risk
 from accounts.tasks import risk_policy_evaluate
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.helpers import CHINESE, ENGLISH, expect

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from accounts import national_id
+from accounts.identity import national_id
 from accounts.models import User
 from tests.e2e.helpers import CHINESE, ENGLISH, expect, path_of, t
 from tests.factories import CustomerRecordFactory, valid_national_id

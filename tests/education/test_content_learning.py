@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accounts.credit.services import limit_change_apply
 from accounts.models import LimitChange
-from accounts.services import limit_change_apply
 from education.models import ArticleRead
 from education.selectors import learning_summary_get
 from education.services import quiz_attempt_submit

@@ -30,14 +30,14 @@ class HangingMailServer(BaseEmailBackend):
 
 
 def main(queue):
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
     from django.conf import settings
 
     settings.EMAIL_BACKEND = "tests.integration.mail_worker.HangingMailServer"
-    from portal.celery import app
+    from config.celery import app
 
     app.worker_main(
         [

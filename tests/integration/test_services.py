@@ -34,7 +34,7 @@ def test_a_notification_email_goes_through_a_real_worker_on_redis(redis_url, mai
     """A real Celery worker thread consumes the task from Redis and sends the email."""
     from celery.contrib.testing.worker import start_worker
 
-    from portal.celery import app
+    from config.celery import app
     from portal.models import Notification
     from portal.tasks import notification_email_deliver
     from tests.factories import BorrowerFactory

@@ -65,7 +65,7 @@ def statuses():
 )
 @pytest.mark.django_db(transaction=True)
 def test_killing_the_worker_mid_send_loses_no_notice_and_sends_none_twice(redis_url, tmp_path):
-    from portal.celery import app
+    from config.celery import app
     from portal.tasks import notification_email_deliver, notification_email_deliver_many, notification_outbox_flush
 
     borrowers = [BorrowerFactory() for _ in range(3)]

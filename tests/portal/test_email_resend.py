@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.selectors import risk_report_get
+from accounts.risk.selectors import risk_report_get
 from portal import services
 from portal.exceptions import PortalError
 from portal.models import AuditEvent, Notification

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 import time_machine
 
+from accounts.credit.services import limit_change_apply
 from accounts.models import RiskSignal
-from accounts.services import limit_change_apply, risk
+from accounts.risk import services as risk
 from portal import services
 from portal.models import Notification
 from tests.factories import BorrowerFactory, CustomerRecordFactory, RiskSignalFactory, credit_account, score_history

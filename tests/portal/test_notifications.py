@@ -6,6 +6,7 @@ import time_machine
 from django.core import mail
 from django.db import connection
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from portal import services
 from portal.models import Notification
@@ -173,3 +174,25 @@ def test_notice_texts_are_compressed_with_lz4_where_the_server_has_it():
         methods = dict(cursor.fetchall())
     expected = "l" if available else ""
     assert methods == {"body": expected, "email_text": expected, "email_html": expected}
+
+
+def test_api_notice_detail_answers_json_and_marks_it_read(borrower):
+    notice = send(borrower)
+    client = APIClient()
+    client.force_authenticate(borrower)
+    response = client.get(f"/api/v1/notifications/{notice.pk}/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["title"] == notice.title
+    assert response.json()["read_at"] is not None
+    notice.refresh_from_db()
+    assert notice.read_at is not None
+
+
+def test_api_notice_detail_of_another_borrower_is_not_found(borrower):
+    theirs = send(BorrowerFactory())
+    client = APIClient()
+    client.force_authenticate(borrower)
+    assert client.get(f"/api/v1/notifications/{theirs.pk}/").status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.read_at is None

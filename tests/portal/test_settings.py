@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_manage(*args, **env):
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", **env}
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", **env}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
     )
@@ -37,7 +37,7 @@ def test_production_mode_refuses_to_start_without_a_secret_key():
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
-        env={**environment, "DJANGO_SETTINGS_MODULE": "portal.settings", "DJANGO_ENV": "production"},
+        env={**environment, "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_ENV": "production"},
         capture_output=True,
         text=True,
         timeout=120,

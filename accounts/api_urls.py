@@ -1,0 +1,30 @@
+"""The accounts app's borrower API routes, mounted by config/urls.py under /api/v1/. (The core
+system's integration API has its own, under /api/integration/v1/.)"""
+
+from django.urls import path
+
+from accounts.closure import api as closure_api
+from accounts.credit.api import CreditAccountListView, LimitChangeListView
+from accounts.identity.api import MeView
+
+urlpatterns = [
+    path("me", MeView.as_view(), name="me"),
+    path("accounts/", CreditAccountListView.as_view(), name="account-list"),
+    path("accounts/<int:account_id>/limit-changes/", LimitChangeListView.as_view(), name="limit-change-list"),
+    path("closure-requests/", closure_api.ClosureRequestListCreateView.as_view(), name="closure-request-list"),
+    path(
+        "closure-requests/<int:request_id>/verification-code/",
+        closure_api.ClosureRequestCodeView.as_view(),
+        name="closure-request-code",
+    ),
+    path(
+        "closure-requests/<int:request_id>/submit/",
+        closure_api.ClosureRequestSubmitView.as_view(),
+        name="closure-request-submit",
+    ),
+    path(
+        "closure-requests/<int:request_id>/withdraw/",
+        closure_api.ClosureRequestWithdrawView.as_view(),
+        name="closure-request-withdraw",
+    ),
+]

@@ -1,0 +1,349 @@
+"""The closure-request wizard: five server-rendered steps, each its own URL (so the back button
+and bookmarks work without JavaScript), then the receipt and withdrawal. Thin: every rule is in
+accounts.closure.services; a step reached out of order sends the borrower to the first open one."""
+
+from allauth.account.decorators import reauthentication_required
+from allauth.account.internal.flows.reauthentication import is_reauthentication_required
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from accounts.closure import selectors, services
+from accounts.closure.forms import ChoiceForm, ImpactForm, ReasonForm, VerifyForm
+from accounts.credit import selectors as credit_selectors
+from accounts.models import ClosureRequest
+from portal.exceptions import PortalError
+
+STEPS = ["choose", "impact", "reason", "verify", "confirm"]
+STEP_TITLES = {
+    "choose": gettext_lazy("What would you like to do?"),
+    "impact": gettext_lazy("What this changes"),
+    "reason": gettext_lazy("Your reason"),
+    "verify": gettext_lazy("Confirm it is you"),
+    "confirm": gettext_lazy("Check and submit"),
+}
+
+
+def _step_url(closure_request, step):
+    return reverse(
+        f"closure_{step}", kwargs={"account_id": closure_request.account_id, "request_id": closure_request.pk}
+    )
+
+
+def _receipt_url(closure_request):
+    return reverse(
+        "closure_receipt", kwargs={"account_id": closure_request.account_id, "request_id": closure_request.pk}
+    )
+
+
+def _render_step(request, step, context):
+    number = STEPS.index(step) + 1
+    closure_request = context.get("closure_request")
+    previous_url = None
+    if number > 1:
+        previous_url = _step_url(closure_request, STEPS[number - 2])
+    elif closure_request is None:
+        previous_url = reverse("dashboard")
+    context = {
+        **context,
+        "step": step,
+        "step_number": number,
+        "step_count": len(STEPS),
+        "step_title": STEP_TITLES[step],
+        "previous_url": previous_url,
+        "cooling_off_hours": settings.CLOSURE_COOLING_OFF_HOURS,
+    }
+    return render(request, f"accounts/closure/{step}.html", context)
+
+
+def _draft_or_redirect(request, account_id, request_id, step):
+    """(account, draft, None) for a draft whose earlier steps are done, else (.., .., response)."""
+    account = credit_selectors.credit_account_get(user=request.user, account_id=account_id)
+    closure_request = selectors.closure_draft_get(user=request.user, account=account, closure_request_id=request_id)
+    if closure_request.status != ClosureRequest.Status.DRAFT:
+        messages.info(
+            request,
+            _("Request %(reference)s has already been submitted; here is its receipt.")
+            % {"reference": closure_request.reference},
+        )
+        return account, closure_request, redirect(_receipt_url(closure_request))
+    done = services.closure_request_steps_done(closure_request)
+    wanted = STEPS.index(step)
+    if wanted > done:
+        messages.warning(
+            request,
+            _("Please complete step %(number)s of %(count)s first.") % {"number": done + 1, "count": len(STEPS)},
+        )
+        return account, closure_request, redirect(_step_url(closure_request, STEPS[done]))
+    return account, closure_request, None
+
+
+def _posted(request):
+    """The submitted data on POST (even when empty, so that required fields say so), else None."""
+    return request.POST if request.method == "POST" else None
+
+
+def _choice_context(account, kinds):
+    allowed = services.lower_limit_range(account=account)
+    return {"account": account, "kinds": kinds, "lower_range": allowed}
+
+
+@login_required
+def closure_entry(request):
+    """'Manage my limit' from account settings: straight to the line, or a choice of lines."""
+    accounts = list(credit_selectors.credit_account_list(user=request.user))
+    if len(accounts) == 1:
+        return redirect("closure_start", account_id=accounts[0].pk)
+    return render(request, "accounts/closure/entry.html", {"accounts": accounts})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def closure_start(request, account_id):
+    """Step 1 for a new request; an open request is shown instead of starting a second one."""
+    account = credit_selectors.credit_account_get(user=request.user, account_id=account_id)
+    try:
+        kinds = services.closure_kinds_allowed(account=account)
+    except PortalError as error:
+        return render(request, "accounts/closure/blocked.html", {"account": account, "why": error.message})
+    open_request = selectors.closure_request_open_get(account=account)
+    if open_request is not None and open_request.status == ClosureRequest.Status.SUBMITTED:
+        messages.info(
+            request,
+            _("You already have a request in its cooling-off period (%(reference)s). You can withdraw it here.")
+            % {"reference": open_request.reference},
+        )
+        return redirect(_receipt_url(open_request))
+    if open_request is not None and open_request.updated_at >= timezone.now() - services.DRAFT_LIFETIME:
+        messages.info(request, _("You have an unfinished request for this line; continue where you left off."))
+        return redirect(_step_url(open_request, STEPS[services.closure_request_steps_done(open_request)]))
+    form = ChoiceForm(_posted(request), account=account, kinds=kinds)
+    if request.method == "POST" and form.is_valid():
+        try:
+            closure_request = services.closure_request_draft_create(
+                user=request.user,
+                account=account,
+                kind=form.cleaned_data["kind"],
+                target_limit=form.cleaned_data["target_limit"],
+                request=request,
+            )
+        except PortalError as error:
+            error.add_to_form(form)
+        else:
+            return redirect(_step_url(closure_request, "impact"))
+    return _render_step(request, "choose", {"form": form, **_choice_context(account, kinds)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def closure_choose(request, account_id, request_id):
+    """Step 1 again, for a draft (the borrower came back with the back link or button)."""
+    account, closure_request, response = _draft_or_redirect(request, account_id, request_id, "choose")
+    if response:
+        return response
+    try:
+        kinds = services.closure_kinds_allowed(account=account)
+    except PortalError as error:
+        return render(request, "accounts/closure/blocked.html", {"account": account, "why": error.message})
+    initial = {"kind": closure_request.kind, "target_limit": closure_request.target_limit}
+    form = ChoiceForm(_posted(request), initial=initial, account=account, kinds=kinds)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.closure_request_choice_update(
+                closure_request=closure_request,
+                user=request.user,
+                kind=form.cleaned_data["kind"],
+                target_limit=form.cleaned_data["target_limit"],
+                request=request,
+            )
+        except PortalError as error:
+            error.add_to_form(form)
+        else:
+            return redirect(_step_url(closure_request, "impact"))
+    context = {"form": form, "closure_request": closure_request, **_choice_context(account, kinds)}
+    return _render_step(request, "choose", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def closure_impact(request, account_id, request_id):
+    account, closure_request, response = _draft_or_redirect(request, account_id, request_id, "impact")
+    if response:
+        return response
+    form = ImpactForm(_posted(request), initial={"understood": closure_request.impact_acknowledged_at is not None})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.closure_request_impact_acknowledge(closure_request=closure_request, user=request.user)
+        except PortalError as error:
+            error.add_to_form(form)
+        else:
+            return redirect(_step_url(closure_request, "reason"))
+    context = {
+        "form": form,
+        "account": account,
+        "closure_request": closure_request,
+        "installments": list(credit_selectors.repayment_schedule(account=account).exclude(status="paid")[:6]),
+        "currency": account.product.currency,
+    }
+    return _render_step(request, "impact", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def closure_reason(request, account_id, request_id):
+    account, closure_request, response = _draft_or_redirect(request, account_id, request_id, "reason")
+    if response:
+        return response
+    initial = {"reason": closure_request.reason, "reason_text": closure_request.reason_text}
+    form = ReasonForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.closure_request_reason_set(
+                closure_request=closure_request,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                reason_text=form.cleaned_data["reason_text"],
+                request=request,
+            )
+        except PortalError as error:
+            error.add_to_form(form)
+        else:
+            return redirect(_step_url(closure_request, "verify"))
+    return _render_step(request, "reason", {"form": form, "account": account, "closure_request": closure_request})
+
+
+@login_required
+@reauthentication_required(allow_get=True)
+@require_http_methods(["GET", "POST"])
+def closure_verify(request, account_id, request_id):
+    """Step 4: the password again (allauth's reauthentication), then a TOTP code, or a code sent
+    by email to borrowers without an authenticator app. A fresh sign-in does not count."""
+    account, closure_request, response = _draft_or_redirect(request, account_id, request_id, "verify")
+    if response:
+        return response
+    method = services.closure_verification_method(user=request.user)
+    form = VerifyForm(request.POST if request.method == "POST" and "code" in request.POST else None)
+    if request.method == "POST" and request.POST.get("action") == "send":
+        try:
+            services.closure_verification_code_send(closure_request=closure_request, user=request.user, request=request)
+        except PortalError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("We sent a 6-digit code to %(email)s. It is valid for 10 minutes.") % {"email": request.user.email},
+            )
+        return redirect(_step_url(closure_request, "verify"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.closure_request_verify(
+                closure_request=closure_request, user=request.user, code=form.cleaned_data["code"], request=request
+            )
+        except PortalError as error:
+            form.add_error("code", error.message)
+        else:
+            return redirect(_step_url(closure_request, "confirm"))
+    closure_request.refresh_from_db()
+    context = {
+        "form": form,
+        "account": account,
+        "closure_request": closure_request,
+        "method": method,
+        "needs_password": is_reauthentication_required(request, app=""),
+        "reauthenticate_url": f"{reverse('account_reauthenticate')}?next={_step_url(closure_request, 'verify')}",
+        "code_active": bool(closure_request.code_hash and closure_request.code_expires_at > timezone.now()),
+        "verified": services.closure_request_steps_done(closure_request) >= 4,
+    }
+    return _render_step(request, "verify", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def closure_confirm(request, account_id, request_id):
+    account, closure_request, response = _draft_or_redirect(request, account_id, request_id, "confirm")
+    if response:
+        return response
+    error_message = None
+    if request.method == "POST":
+        try:
+            closure_request = services.closure_request_submit(
+                closure_request=closure_request, user=request.user, request=request
+            )
+        except PortalError as error:
+            error_message = error.message
+        else:
+            messages.success(
+                request,
+                _("Your request %(reference)s is submitted. A copy of this receipt is in your notices and email.")
+                % {"reference": closure_request.reference},
+            )
+            return redirect(_receipt_url(closure_request))
+    context = {"account": account, "closure_request": closure_request, "error_message": error_message}
+    return _render_step(request, "confirm", context)
+
+
+def _receipt_context(request, account_id, request_id):
+    account = credit_selectors.credit_account_get(user=request.user, account_id=account_id)
+    closure_request = selectors.closure_request_get(user=request.user, closure_request_id=request_id, account=account)
+    context = services.closure_receipt_context(closure_request=closure_request)
+    context["can_withdraw"] = (
+        closure_request.status == ClosureRequest.Status.SUBMITTED
+        and closure_request.cooling_off_ends_at > timezone.now()
+    )
+    return closure_request, context
+
+
+@login_required
+def closure_receipt(request, account_id, request_id):
+    closure_request, context = _receipt_context(request, account_id, request_id)
+    if closure_request.status == ClosureRequest.Status.DRAFT:
+        return redirect(_step_url(closure_request, STEPS[services.closure_request_steps_done(closure_request)]))
+    return render(request, "accounts/closure/receipt.html", context)
+
+
+@login_required
+def closure_receipt_download(request, account_id, request_id):
+    """The receipt as plain text, to keep."""
+    closure_request, context = _receipt_context(request, account_id, request_id)
+    if closure_request.status == ClosureRequest.Status.DRAFT:
+        return redirect(_step_url(closure_request, STEPS[services.closure_request_steps_done(closure_request)]))
+    text = render_to_string("accounts/closure/receipt.txt", context, request=request)
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{closure_request.reference}.txt"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def closure_withdraw(request, account_id, request_id):
+    """GET asks for confirmation (links from emails land here); POST withdraws at once (the
+    receipt's button posts straight here, so withdrawing is one click)."""
+    closure_request, context = _receipt_context(request, account_id, request_id)
+    if request.method == "POST":
+        try:
+            services.closure_request_withdraw(closure_request=closure_request, user=request.user, request=request)
+        except PortalError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("Request %(reference)s is withdrawn. Nothing changes on your credit line.")
+                % {"reference": closure_request.reference},
+            )
+        return redirect(_receipt_url(closure_request))
+    return render(request, "accounts/closure/withdraw_confirm.html", context)
+
+
+@login_required
+def closure_request_list(request, account_id):
+    account = credit_selectors.credit_account_get(user=request.user, account_id=account_id)
+    requests = selectors.closure_request_list(user=request.user, account=account)
+    return render(request, "accounts/closure/request_list.html", {"account": account, "requests": requests})

@@ -1,0 +1,98 @@
+from django.contrib import admin
+
+from accounts.models import (
+    CreditAccount,
+    CreditProduct,
+    LimitChange,
+    ReasonCode,
+)
+from portal.admin import ReadOnlyAdmin
+
+
+class LimitChangeInline(admin.TabularInline):
+    """The ledger, read-only: limits change only through the services that write it."""
+
+    model = LimitChange
+    extra = 0
+    can_delete = False
+    ordering = ["-sequence"]
+    fields = [
+        "sequence",
+        "kind",
+        "previous_limit",
+        "new_limit",
+        "new_status",
+        "reason_codes",
+        "decided_by",
+        "decided_by_user",
+        "policy_version",
+        "effective_at",
+        "appeal_deadline",
+    ]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CreditAccount)
+class CreditAccountAdmin(ReadOnlyAdmin):
+    list_display = ["external_id", "customer", "product", "credit_limit", "outstanding_balance", "status", "opened_at"]
+    list_filter = ["status", "product"]
+    search_fields = ["external_id", "customer__external_id", "customer__user__email"]
+    list_select_related = ["customer", "product"]
+    readonly_fields = [
+        "external_id",
+        "customer",
+        "product",
+        "credit_limit",
+        "outstanding_balance",
+        "status",
+        "opened_at",
+        "updated_at",
+    ]
+    fields = readonly_fields
+    inlines = [LimitChangeInline]
+    show_full_result_count = False
+
+
+@admin.register(LimitChange)
+class LimitChangeAdmin(ReadOnlyAdmin):
+    list_display = [
+        "account",
+        "sequence",
+        "kind",
+        "previous_limit",
+        "new_limit",
+        "new_status",
+        "decided_by",
+        "effective_at",
+    ]
+    list_filter = ["kind", "decided_by", "new_status", "effective_at"]
+    search_fields = ["account__external_id", "policy_version", "source_reference"]
+    list_select_related = ["account"]
+    date_hierarchy = "effective_at"
+    readonly_fields = [field.name for field in LimitChange._meta.fields]
+    show_full_result_count = False
+
+
+@admin.register(ReasonCode)
+class ReasonCodeAdmin(admin.ModelAdmin):
+    list_display = ["code", "title_zh", "title_en", "article_slug"]
+    search_fields = ["code", "title_zh", "title_en"]
+    readonly_fields = ["code"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else ["code"]
+
+
+@admin.register(CreditProduct)
+class CreditProductAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_zh", "name_en", "currency", "limit_step", "min_limit"]
+
+
+# Registers the risk pages, the closure requests and the clearance cases.

@@ -1,0 +1,72 @@
+"""The borrower's credit accounts and their limit history, for the mobile app."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+
+from accounts.credit import selectors
+from portal.api import IsIdentityBound
+
+
+class CreditAccountListView(generics.ListAPIView):
+    """The borrower's own credit accounts."""
+
+    permission_classes = [IsIdentityBound]
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "CreditAccount"
+
+        id = serializers.IntegerField()
+        external_id = serializers.CharField()
+        product = serializers.CharField(source="product.name")
+        currency = serializers.CharField(source="product.currency")
+        credit_limit = serializers.DecimalField(max_digits=12, decimal_places=2)
+        available_credit = serializers.DecimalField(max_digits=12, decimal_places=2)
+        outstanding_balance = serializers.DecimalField(max_digits=12, decimal_places=2)
+        status = serializers.CharField()
+        opened_at = serializers.DateTimeField()
+
+    serializer_class = OutputSerializer
+
+    def get_queryset(self):
+        return selectors.credit_account_list(user=self.request.user)
+
+
+class LimitChangeListView(generics.ListAPIView):
+    """The ledger of one of the borrower's accounts, newest first, with reasons spelled out."""
+
+    permission_classes = [IsIdentityBound]
+
+    class ReasonSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "LimitChangeReason"
+
+        code = serializers.CharField()
+        title = serializers.CharField()
+        explanation = serializers.CharField()
+        remedy = serializers.CharField()
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "LimitChange"
+
+        sequence = serializers.IntegerField()
+        kind = serializers.CharField()
+        previous_limit = serializers.DecimalField(max_digits=12, decimal_places=2)
+        new_limit = serializers.DecimalField(max_digits=12, decimal_places=2)
+        previous_status = serializers.CharField()
+        new_status = serializers.CharField()
+        decided_by = serializers.CharField()
+        effective_at = serializers.DateTimeField()
+        appeal_deadline = serializers.DateTimeField(allow_null=True)
+        reasons = serializers.SerializerMethodField()
+
+        @extend_schema(responses=None)
+        def get_reasons(self, change) -> list[dict]:
+            return LimitChangeListView.ReasonSerializer(change.reasons, many=True).data
+
+    serializer_class = OutputSerializer
+
+    def get_queryset(self):
+        account = selectors.credit_account_get(user=self.request.user, account_id=self.kwargs["account_id"])
+        return selectors.limit_change_list(user=self.request.user, account=account)

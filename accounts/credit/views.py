@@ -1,0 +1,20 @@
+"""The borrower's credit pages: limit history and repayment schedule."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from accounts.credit import selectors
+
+
+@login_required
+def credit_history(request, account_id):
+    account = selectors.credit_account_get(user=request.user, account_id=account_id)
+    changes = selectors.limit_change_list(user=request.user, account=account)
+    return render(request, "accounts/credit_history.html", {"account": account, "changes": changes})
+
+
+@login_required
+def credit_repayments(request, account_id):
+    account = selectors.credit_account_get(user=request.user, account_id=account_id)
+    installments = selectors.repayment_schedule(account=account)
+    return render(request, "accounts/credit_repayments.html", {"account": account, "installments": installments})

@@ -1,0 +1,12 @@
+"""Identity binding and the borrower's account settings."""
+
+from django.urls import path
+
+from accounts.identity import views
+
+urlpatterns = [
+    path("identity/", views.identity_binding, name="identity_binding"),
+    path("settings/", views.account_settings, name="account_settings"),
+    path("settings/api-token/new/", views.api_token_create, name="api_token_create"),
+    path("settings/api-token/revoke/", views.api_token_revoke, name="api_token_revoke"),
+]

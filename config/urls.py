@@ -1,0 +1,32 @@
+"""Root URLs. Each app keeps its pages in `<app>/urls.py` and its API in `<app>/api_urls.py`;
+this file only mounts them."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config import views
+
+api_v1 = [
+    path("", include("portal.api_urls")),
+    path("", include("accounts.api_urls")),
+    path("appeals/", include("appeals.api_urls")),
+    path("", include("education.api_urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="dashboard"),
+    path("i18n/setlang/", views.language_set, name="set_language"),
+    path("health/", views.health, name="health"),
+    path("", include("portal.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("appeals/", include("appeals.urls")),
+    path("learn/", include("education.urls.content")),
+    path("reports/", include("education.urls.reports")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="api-v1")),
+    path("api/integration/v1/", include("accounts.integration.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]

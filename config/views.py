@@ -1,0 +1,70 @@
+"""The top layer's pages: the welcome page, the borrower's dashboard (it reads every app), the
+language switch and the health check."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
+
+from accounts.credit import selectors as credit_selectors
+from accounts.identity.services import user_preferences_update
+from education.selectors import content as learning_selectors
+from education.selectors import reports as health_report_selectors
+from portal import selectors
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return render(request, "portal/welcome.html")
+    if request.user.is_staff and request.user.customer_id is None:
+        return redirect("admin:index")
+    return dashboard(request)
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    accounts = [
+        {
+            "account": account,
+            "next_due": credit_selectors.next_installment_due(account=account),
+            "score_trend": credit_selectors.credit_score_trend(account=account),
+        }
+        for account in credit_selectors.credit_account_list(user=user)
+    ]
+    context = {
+        "accounts": accounts,
+        "customer": user.customer,
+        "unread_count": selectors.notification_unread_count(user=user),
+        "recent_notifications": selectors.notification_list(user=user)[:3],
+        "latest_report": health_report_selectors.health_report_latest(user=user),
+        "learning": learning_selectors.learning_summary_get(user=user, accounts=[a["account"] for a in accounts]),
+    }
+    return render(request, "portal/dashboard.html", context)
+
+
+@require_POST
+def language_set(request):
+    """Django's set_language, plus: a signed-in person's choice is saved for pages and emails."""
+    response = set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        user_preferences_update(user=request.user, preferred_language=language, request=request)
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        response["Location"] = "/"
+    return response
+
+
+@never_cache
+@require_GET
+def health(request):
+    """Liveness and database readiness for the load balancer; says nothing private."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
