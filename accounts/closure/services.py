@@ -29,7 +29,7 @@ from accounts.credit.services import limit_change_apply
 from accounts.models import ClosureRequest, CreditAccount, LimitChange
 from portal.exceptions import PortalError
 from portal.services import audit_event_record, audit_events_record_many, notification_send
-from portal.templatetags.portal_tags import money
+from portal.formatting import money
 
 logger = logging.getLogger(__name__)
 

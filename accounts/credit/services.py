@@ -18,7 +18,7 @@ from accounts.models import CreditAccount, LimitChange, ReasonCode, User
 from portal.db import ids_among, rows_insert
 from portal.exceptions import PortalError
 from portal.services import FixedText, audit_event_record, audit_events_record_many, notifications_send_many
-from portal.templatetags.portal_tags import money
+from portal.formatting import money
 
 MAX_REASONS = 4
 CENT = Decimal("0.01")

@@ -1,19 +1,11 @@
-from decimal import Decimal, InvalidOperation
-
 from django import template
 
-register = template.Library()
+from portal import formatting
 
-CURRENCY_SYMBOLS = {"CNY": "¥"}
+register = template.Library()
 
 
 @register.filter
 def money(value, currency="CNY"):
-    """``Decimal('35000')|money:'CNY'`` → ``¥35,000.00``: two decimals, grouped, currency stated."""
-    try:
-        amount = Decimal(value)
-    except (TypeError, InvalidOperation):
-        return ""
-    symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
-    sign = "-" if amount < 0 else ""
-    return f"{sign}{symbol}{abs(amount):,.2f}"
+    """``{{ amount|money:'CNY' }}`` → ``¥35,000.00`` (see portal.formatting.money)."""
+    return formatting.money(value, currency)
