@@ -28,8 +28,8 @@ from django.utils.translation import gettext as _
 from accounts.credit.services import limit_change_apply
 from accounts.models import ClosureRequest, CreditAccount, LimitChange
 from portal.exceptions import PortalError
-from portal.services import audit_event_record, audit_events_record_many, notification_send
 from portal.formatting import money
+from portal.services import audit_event_record, audit_events_record_many, notification_send
 
 logger = logging.getLogger(__name__)
 

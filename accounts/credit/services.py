@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from accounts.models import CreditAccount, LimitChange, ReasonCode, User
 from portal.db import ids_among, rows_insert
 from portal.exceptions import PortalError
-from portal.services import FixedText, audit_event_record, audit_events_record_many, notifications_send_many
 from portal.formatting import money
+from portal.services import FixedText, audit_event_record, audit_events_record_many, notifications_send_many
 
 MAX_REASONS = 4
 CENT = Decimal("0.01")
