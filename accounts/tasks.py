@@ -1,12 +1,16 @@
+"""Celery tasks: thin wrappers that call the services. The services enqueue these by name
+(accounts.risk.services.CHUNK_TASK), so nothing below imports this module."""
+
 from celery import shared_task
 
-from accounts.identity import services
+from accounts.closure import services as closure
+from accounts.identity import services as identity
 from accounts.risk import services as risk
 
 
 @shared_task
 def identity_binding_attempts_purge():
-    return services.identity_binding_attempts_purge()
+    return identity.identity_binding_attempts_purge()
 
 
 @shared_task
@@ -37,6 +41,4 @@ def risk_report_send():
 def closure_requests_process():
     """Beat: expire abandoned drafts, complete requests whose cooling-off has ended, and mark
     closed the lines whose balance has been repaid. Idempotent."""
-    from accounts.closure.services import closure_requests_process as process
-
-    return process()
+    return closure.closure_requests_process()

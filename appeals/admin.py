@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from appeals import selectors, services
+from appeals.decision_records import appeal_recused_user_ids
 from appeals.forms import ApprovalForm, DecisionForm, StaffMessageForm
 from appeals.models import Appeal
-from portal.admin import ReadOnlyAdmin
+from portal.admin_base import ReadOnlyAdmin
 from portal.exceptions import PortalError
 from portal.services import audit_event_record
 
@@ -113,7 +114,7 @@ class AppealAdmin(ReadOnlyAdmin):
                     messages.success(request, done)
                     return redirect("admin:appeals_appeal_review", pk=appeal.pk)
                 status = 400
-        recused = services.appeal_recused_user_ids(appeal)
+        recused = appeal_recused_user_ids(appeal)
         context = {
             **self.admin_site.each_context(request),
             **data,

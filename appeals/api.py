@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from accounts.models import ClosureRequest, LimitChange
 from appeals import selectors, services
 from appeals.models import Appeal
-from portal.api import IsIdentityBound
+from portal.api_base import IsIdentityBound
 from portal.exceptions import PortalError
 
 

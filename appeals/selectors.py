@@ -1,8 +1,6 @@
 """Reads for appeal pages and the API. Borrower reads are scoped to the asking login, so a
 guessed id is a 404; staff reads check the view permission."""
 
-from datetime import timedelta
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
@@ -11,10 +9,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.credit.services import APPEALABLE_KINDS
 from accounts.models import ClosureRequest, LimitChange, ReasonCode, RiskSignal
+from appeals.decision_records import closure_request_appeal_deadline, limit_change_appealable
 from appeals.models import Appeal, AppealEvent, AppealMessage, EvidenceFile
-from appeals.services import closure_request_appeal_deadline, deadline_profile
+from portal.deadlines import deadline_profile
 
 
 def appeal_list(*, user):
@@ -49,7 +47,7 @@ def appealable_change_get(*, user, change_id):
         LimitChange.objects.for_user(user).select_related("account__product"),
         pk=change_id,
     )
-    if change.kind not in APPEALABLE_KINDS or change.appeal_deadline is None:
+    if not limit_change_appealable(change):
         raise Http404
     change.reasons = list(ReasonCode.objects.filter(code__in=change.reason_codes))
     change.reasons.sort(key=lambda reason: change.reason_codes.index(reason.code))
@@ -95,11 +93,57 @@ def _when(moment):
     return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
+def _next_step(appeal):
+    """What happens next, and by when, in plain words."""
+    Status = Appeal.Status
+    profile = deadline_profile(appeal.jurisdiction)
+    due = _when(appeal.due_at)
+    if appeal.status == Status.SUBMITTED:
+        return _("A reviewer will pick up your appeal soon. We will decide by %(due)s.") % {"due": due}
+    if appeal.status == Status.UNDER_REVIEW:
+        return _("A reviewer is looking at your appeal. We will decide by %(due)s.") % {"due": due}
+    if appeal.status == Status.INFORMATION_REQUESTED:
+        answer_by = _when(profile.information_answer_by(appeal.information_requested_at))
+        return _(
+            "We need more information from you: see our message below and answer by %(answer_by)s. "
+            "The deadline for our decision is paused until you answer; without an answer we close the appeal."
+        ) % {"answer_by": answer_by}
+    if appeal.status == Status.AWAITING_APPROVAL:
+        return _("We have reached a decision and a supervisor is checking it. You will hear from us by %(due)s.") % {
+            "due": due
+        }
+    if appeal.status == Status.DECIDED:
+        return _decided_next_step(appeal, profile)
+    if appeal.status == Status.SECOND_REVIEW:
+        return _(
+            "A supervisor who took no part in the first decision is reviewing your appeal. We will decide by %(due)s."
+        ) % {"due": due}
+    if appeal.status == Status.WITHDRAWN:
+        return _("You withdrew this appeal. Nothing more will happen.")
+    if appeal.close_reason == Appeal.CloseReason.UNANSWERED:
+        return _(
+            "We closed this appeal because we did not receive the information we asked for. "
+            "You can appeal again while the decision's appeal deadline has not passed."
+        )
+    return _("This appeal is closed. If you are still unhappy, you can complain to the financial regulator.")
+
+
+def _decided_next_step(appeal, profile):
+    if appeal.outcome == Appeal.Outcome.UPHELD:
+        until = _when(profile.second_review_until(appeal.decided_at))
+        return _(
+            "We upheld the decision. You can ask for a second-level review by a supervisor until %(until)s, "
+            "or complain to the financial regulator."
+        ) % {"until": until}
+    if appeal.closure_request_id:
+        return _("We decided in your favour and carried out your request as described below.")
+    return _("We decided in your favour and your credit line has been restored as described below.")
+
+
 def appeal_tracker(*, appeal):
     """The parcel-style tracker: the steps, which one the appeal is at, and what happens next
     (and by when) in plain words."""
     Status = Appeal.Status
-    profile = deadline_profile(appeal.jurisdiction)
     order = [
         (Status.SUBMITTED, _("Received")),
         (Status.UNDER_REVIEW, _("Under review")),
@@ -116,44 +160,6 @@ def appeal_tracker(*, appeal):
         Status.CLOSED: 3,
         Status.WITHDRAWN: 3,
     }[appeal.status]
-    due = _when(appeal.due_at)
-    if appeal.status == Status.SUBMITTED:
-        next_step = _("A reviewer will pick up your appeal soon. We will decide by %(due)s.") % {"due": due}
-    elif appeal.status == Status.UNDER_REVIEW:
-        next_step = _("A reviewer is looking at your appeal. We will decide by %(due)s.") % {"due": due}
-    elif appeal.status == Status.INFORMATION_REQUESTED:
-        answer_by = _when(appeal.information_requested_at + timedelta(days=profile["information_close_days"]))
-        next_step = _(
-            "We need more information from you: see our message below and answer by %(answer_by)s. "
-            "The deadline for our decision is paused until you answer; without an answer we close the appeal."
-        ) % {"answer_by": answer_by}
-    elif appeal.status == Status.AWAITING_APPROVAL:
-        next_step = _(
-            "We have reached a decision and a supervisor is checking it. You will hear from us by %(due)s."
-        ) % {"due": due}
-    elif appeal.status == Status.DECIDED and appeal.outcome == Appeal.Outcome.UPHELD:
-        until = _when(appeal.decided_at + timedelta(days=profile["second_review_days"]))
-        next_step = _(
-            "We upheld the decision. You can ask for a second-level review by a supervisor until %(until)s, "
-            "or complain to the financial regulator."
-        ) % {"until": until}
-    elif appeal.status == Status.DECIDED and appeal.closure_request_id:
-        next_step = _("We decided in your favour and carried out your request as described below.")
-    elif appeal.status == Status.DECIDED:
-        next_step = _("We decided in your favour and your credit line has been restored as described below.")
-    elif appeal.status == Status.SECOND_REVIEW:
-        next_step = _(
-            "A supervisor who took no part in the first decision is reviewing your appeal. We will decide by %(due)s."
-        ) % {"due": due}
-    elif appeal.status == Status.WITHDRAWN:
-        next_step = _("You withdrew this appeal. Nothing more will happen.")
-    elif appeal.close_reason == Appeal.CloseReason.UNANSWERED:
-        next_step = _(
-            "We closed this appeal because we did not receive the information we asked for. "
-            "You can appeal again while the decision's appeal deadline has not passed."
-        )
-    else:
-        next_step = _("This appeal is closed. If you are still unhappy, you can complain to the financial regulator.")
     steps = [
         {
             "label": label,
@@ -161,7 +167,7 @@ def appeal_tracker(*, appeal):
         }
         for index, (_code, label) in enumerate(order)
     ]
-    return {"steps": steps, "next_step": next_step}
+    return {"steps": steps, "next_step": _next_step(appeal)}
 
 
 # --- staff -------------------------------------------------------------------------------------
@@ -175,6 +181,7 @@ def appeal_review_get(*, appeal_id):
             "limit_change__account__customer",
             "limit_change__clearance_case__proposer",
             "limit_change__clearance_case__reviewer",
+            "limit_change__policy_version",
             "closure_request__account__product",
             "closure_request__account__customer",
             "submitted_by",

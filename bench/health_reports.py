@@ -17,7 +17,6 @@ It uses its own database (dropped and created), so it never touches the portal's
 """
 
 import argparse
-import os
 import random
 import sys
 import time
@@ -26,11 +25,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from datetime import datetime, timedelta  # noqa: E402
+from datetime import time as time_of_day  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
 from bench.common import (  # noqa: E402
     copy_borrowers_with_accounts,
     copy_rows,
+    django_start,
     peak_rss_mb,
-    recreate_database,
     run_as_tasks,
 )
 
@@ -73,12 +81,6 @@ def build_borrowers(count, rng):
     """Customers and bound logins, one account each with its opening ledger row, a score on the
     15th of each of the last twelve months and a repayment on the 10th of each month (one in
     twelve paid late, one in fifty unpaid), plus next month's repayment."""
-    from datetime import datetime, time, timedelta
-    from zoneinfo import ZoneInfo
-
-    from django.db import connection, transaction
-    from django.utils import timezone
-
     from accounts.models import CreditProduct
     from education.services.report_metrics import month_add
     from education.services.reports import report_month_previous
@@ -109,7 +111,7 @@ def build_borrowers(count, rng):
                 score = rng.randint(620, 800)
                 for first in months:
                     score = max(300, min(950, score + rng.randint(-15, 12)))
-                    yield (i, score, datetime.combine(first.replace(day=15), time(12), tzinfo=zone))
+                    yield (i, score, datetime.combine(first.replace(day=15), time_of_day(12), tzinfo=zone))
 
         copy_rows(cursor, "accounts_creditscore", ["account_id", "score", "scored_at"], scores())
 
@@ -126,7 +128,7 @@ def build_borrowers(count, rng):
                         yield (external, i, due, 1000, 0, None, "overdue")
                     else:
                         paid_day = due + timedelta(days=2 if roll < 0.10 else -1)
-                        paid_at = datetime.combine(paid_day, time(10), tzinfo=zone)
+                        paid_at = datetime.combine(paid_day, time_of_day(10), tzinfo=zone)
                         yield (external, i, due, 1000, 1000, paid_at, "paid")
 
         copy_rows(
@@ -164,18 +166,7 @@ def run_monthly(month, chunk, workers):
 
 def main():
     args = parse_args()
-    recreate_database(args.server, args.database)
-    os.environ["DATABASE_URL"] = f"{args.server}/{args.database}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ["DEBUG"] = "false"  # measure the production code path, not debug bookkeeping
-    os.environ.setdefault("ALLOWED_HOSTS", "localhost")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
-
+    django_start(server=args.server, database=args.database)
     settings.EMAIL_BACKEND = "bench.health_reports.CountingEmailBackend"
     call_command("migrate", verbosity=0)
     rng = random.Random(args.seed)

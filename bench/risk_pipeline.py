@@ -31,17 +31,23 @@ import os
 import random
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import redis  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
 from bench.common import (  # noqa: E402
     copy_borrowers_with_accounts,
     copy_rows,
+    django_start,
     peak_rss_mb,
-    recreate_database,
     run_as_tasks,
 )
 
@@ -62,9 +68,6 @@ def parse_args():
 
 def build_accounts(count, rng):
     """Customers, logins, accounts with their opening ledger row, and one score 90 days ago."""
-    from django.db import connection, transaction
-    from django.utils import timezone
-
     from accounts.models import CreditProduct
 
     product, _created = CreditProduct.objects.get_or_create(
@@ -99,8 +102,6 @@ def build_accounts(count, rng):
 
 def write_signals(path, prior, rng):
     """One score signal per account: about 10 % fall 50 to 90 points, the rest move a little."""
-    from django.utils import timezone
-
     observed = (timezone.now() - timezone.timedelta(hours=1)).isoformat()
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
@@ -111,8 +112,6 @@ def write_signals(path, prior, rng):
 
 
 def ingest(path):
-    from django.core.management import call_command
-
     call_command("import_core_data", "--kind", "risk-signals", str(path), stdout=io.StringIO())
 
 
@@ -136,8 +135,6 @@ def evaluate(chunk, workers):
 
 
 def quiet():
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute("CHECKPOINT")
 
@@ -145,8 +142,6 @@ def quiet():
 def copy_floor(path, *, tries=3):
     """The best of ``tries`` COPYs of the file into a bare table: the machine's speed varies from
     one second to the next, and a floor should not."""
-    from django.db import connection
-
     with connection.cursor() as django_cursor:
         cursor = django_cursor.cursor
         cursor.execute(
@@ -245,10 +240,6 @@ def schema_floor(path, *, sessions):
     (see the module's docstring), split over ``sessions`` concurrent database sessions as the
     run's work is split over its workers: (until the file's rows are in, until all are).
     Rolled back, so it changes nothing."""
-    import threading
-
-    from django.db import connection, transaction
-
     shares = [path.with_suffix(f".{part}.csv") for part in range(sessions)]  # not timed
     with open(path) as source:
         handles = [open(share, "w") for share in shares]  # noqa: SIM115
@@ -301,35 +292,26 @@ def schema_floor(path, *, sessions):
 
 def main():
     args = parse_args()
-    recreate_database(args.server, args.database)
-    os.environ["DATABASE_URL"] = f"{args.server}/{args.database}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
-    os.environ["REDIS_URL"] = args.redis  # the email tasks really queue; the database is flushed after
-    import redis
-
     redis.Redis.from_url(args.redis).flushdb()
-    os.environ["DEBUG"] = "false"  # measure the production code path, not debug bookkeeping
-    os.environ.setdefault("ALLOWED_HOSTS", "localhost")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
+    # The email tasks really queue (the Redis database is flushed after).
+    django_start(
+        server=args.server,
+        database=args.database,
+        environ={"CELERY_TASK_ALWAYS_EAGER": "false", "REDIS_URL": args.redis},
+    )
     from accounts.models import PolicyVersion
-
-    call_command("migrate", verbosity=0)
     from accounts.risk.services import EVALUATION_CHUNK
 
+    call_command("migrate", verbosity=0)
     args.chunk = args.chunk or EVALUATION_CHUNK
     # Measure the cut itself: the baseline warns first, which would make this run all warnings.
     PolicyVersion.objects.filter(status="active").update(warn_before_cut=False)
     rng = random.Random(args.seed)
+    seconds = {}
 
     started = time.perf_counter()
     prior = build_accounts(args.accounts, rng)
-    setup_seconds = time.perf_counter() - started
+    seconds["setup"] = time.perf_counter() - started
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "signals.csv"
@@ -338,28 +320,32 @@ def main():
 
         started = time.perf_counter()
         ingest(path)
-        ingest_seconds = time.perf_counter() - started
+        seconds["ingest"] = time.perf_counter() - started
 
         started = time.perf_counter()
-        candidates, select_seconds, decided = evaluate(args.chunk, args.workers)
-        evaluate_seconds = time.perf_counter() - started
+        candidates, seconds["select"], decided = evaluate(args.chunk, args.workers)
+        seconds["evaluate"] = time.perf_counter() - started
 
         # The floors are measured on a quiet server: the run's writes are flushed first, so their
         # checkpoint does not slow the floors down (it would flatter the ratios).
         quiet()
-        floor_seconds = copy_floor(path)
+        seconds["floor"] = copy_floor(path)
         quiet()
-        schema_ingest_seconds, schema_seconds = schema_floor(path, sessions=args.workers)
+        seconds["schema_ingest"], seconds["schema"] = schema_floor(path, sessions=args.workers)
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM accounts_limitchange WHERE kind = 'risk_reduction'")
         (reductions,) = cursor.fetchone()
         cursor.execute("SELECT count(*) FROM portal_notification")
         (notices,) = cursor.fetchone()
-
-    import redis
-
     redis.Redis.from_url(args.redis).flushdb()
+    print_results(args, seconds, candidates=candidates, decided=decided, reductions=reductions, notices=notices)
+
+
+def print_results(args, seconds, *, candidates, decided, reductions, notices):
+    ingest_seconds, evaluate_seconds, select_seconds = seconds["ingest"], seconds["evaluate"], seconds["select"]
+    floor_seconds, schema_seconds, schema_ingest_seconds = seconds["floor"], seconds["schema"], seconds["schema_ingest"]
+    setup_seconds = seconds["setup"]
     total = ingest_seconds + evaluate_seconds
     print(f"accounts                 {args.accounts:>12,}")
     print(f"set-up (not counted)     {setup_seconds:>12.1f} s")

@@ -3,10 +3,11 @@ use two-factor authentication, and every add, change and delete lands in the aud
 
 from urllib.parse import urlencode
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.services import audit_event_record
@@ -65,8 +66,6 @@ class AuditedModelAdminMixin:
 
 
 def user_has_mfa(user):
-    from allauth.mfa.models import Authenticator
-
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
@@ -81,14 +80,19 @@ class PortalAdminSite(admin.AdminSite):
             admin_class = type(admin_class.__name__, (AuditedModelAdminMixin, admin_class), {})
         return super().register(model_or_iterable, admin_class, **options)
 
+    def __init__(self, name="admin"):
+        super().__init__(name)
+        self._pages = {}
+
+    def page_register(self, *, route, view, name):
+        """Mount a staff page that belongs to no model (the daily risk report) at ``admin/<route>``,
+        behind the same checks as every admin page. config/urls.py registers them, so the site
+        itself imports no app (an app's admin module imports the site while it is being built)."""
+        self._pages[name] = (route, view)
+
     def get_urls(self):
-        from django.urls import path
-
-        from accounts.risk.admin import risk_report_view
-
-        return [
-            path("risk-report/", self.admin_view(risk_report_view), name="accounts_risk_report"),
-        ] + super().get_urls()
+        pages = [path(route, self.admin_view(view), name=name) for name, (route, view) in self._pages.items()]
+        return pages + super().get_urls()
 
     def has_permission(self, request):
         if not super().has_permission(request):
@@ -101,13 +105,9 @@ class PortalAdminSite(admin.AdminSite):
         next_url = request.GET.get("next") or reverse("admin:index")
         user = request.user
         if user.is_authenticated and user.is_active and user.is_staff and not user_has_mfa(user):
-            from django.contrib import messages
-
             messages.warning(request, _("Staff must turn on two-factor authentication before using the admin."))
             return redirect("mfa_activate_totp")
         if user.is_authenticated and not user.is_staff:
-            from django.contrib import messages
-
             messages.error(request, _("This area is for staff only."))
             return redirect("dashboard")
         return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")

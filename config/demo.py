@@ -9,19 +9,24 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.clearance.services import clearance_propose
 from accounts.credit.services import credit_account_open, limit_change_apply
 from accounts.identity import national_id
 from accounts.identity.services import customer_record_upsert
 from accounts.models import (
+    ClearanceCase,
     CreditAccount,
     CreditProduct,
     CreditScore,
+    CustomerRecord,
     LimitChange,
+    PolicyVersion,
     RepaymentInstallment,
     RiskSignal,
     User,
 )
 from accounts.risk.services import risk_evaluation_run
+from education.services.reports import health_reports_generate, report_month_current
 
 DEMO_PASSWORD = "demo-pass-2026"
 # One shared, published secret for the demo staff's authenticator apps. Demo only.
@@ -138,8 +143,6 @@ def seed_demo():
 
 def _demo_health_reports():
     """This month's financial health report for each bound demo borrower (made once)."""
-    from education.services.reports import health_reports_generate, report_month_current
-
     borrower_ids = list(User.objects.filter(customer__isnull=False).values_list("pk", flat=True))
     health_reports_generate(user_ids=borrower_ids, month=report_month_current())
 
@@ -147,8 +150,6 @@ def _demo_health_reports():
 def _demo_account(external_id, customer_external_id, limit, balance, scores, story):
     if CreditAccount.objects.filter(external_id=external_id).exists():
         return
-    from accounts.models import CustomerRecord
-
     product, _created = CreditProduct.objects.get_or_create(
         code="revolving", defaults={"name_zh": "随借随还信用额度", "name_en": "Borrow-anytime credit line"}
     )
@@ -201,7 +202,8 @@ def _demo_account(external_id, customer_external_id, limit, balance, scores, sto
             new_limit="35000.00",
             reason_codes=["score_drop", "linked_overdue"],
             decided_by=LimitChange.DecidedBy.POLICY,
-            policy_version="demo-1",
+            # The policy in force (the baseline the migrations create), as if it had made the cut.
+            policy_version=PolicyVersion.objects.active().first(),
             effective_at=now - timezone.timedelta(days=3),
         )
 
@@ -209,9 +211,6 @@ def _demo_account(external_id, customer_external_id, limit, balance, scores, sto
 def _demo_clearance_case():
     """One clearance proposal on ACC-0002 waiting for a compliance officer (support@ proposed it,
     so compliance@ or compliance2@ decides it). Created once."""
-    from accounts.clearance.services import clearance_propose
-    from accounts.models import ClearanceCase
-
     account = CreditAccount.objects.get(external_id="ACC-0002")
     if not ClearanceCase.objects.filter(account=account).exists():
         clearance_propose(

@@ -5,7 +5,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.risk.admin import risk_report_view
 from config import views
+
+# Staff pages that belong to no model, mounted under admin/ by the admin site.
+admin.site.page_register(route="risk-report/", view=risk_report_view, name="accounts_risk_report")
 
 api_v1 = [
     path("", include("portal.api_urls")),
@@ -22,8 +26,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("appeals/", include("appeals.urls")),
-    path("learn/", include("education.urls.content")),
-    path("reports/", include("education.urls.reports")),
+    path("", include("education.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api-v1")),
     path("api/integration/v1/", include("accounts.integration.urls")),

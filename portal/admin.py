@@ -3,21 +3,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal import services
+from portal.admin_base import ReadOnlyAdmin
 from portal.exceptions import PortalError
 from portal.models import AuditEvent, Notification
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Staff read these records here; they change only through services (or not at all)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AuditEvent)

@@ -1,29 +1,67 @@
-"""Shared pieces of the REST API."""
+"""The notification centre's API: the signed-in person's notices, mounted by portal/api_urls.py."""
 
-from rest_framework import permissions
-from rest_framework.exceptions import APIException
-from rest_framework.views import exception_handler as drf_exception_handler
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from portal.exceptions import PortalError
-
-
-class PortalAPIError(APIException):
-    def __init__(self, error):
-        self.status_code = error.status_code
-        super().__init__(detail={"detail": error.message, "code": error.code}, code=error.code)
+from portal import selectors, services
 
 
-def exception_handler(exc, context):
-    """A service's PortalError becomes a 400 (or its own status) with the translated message."""
-    if isinstance(exc, PortalError):
-        exc = PortalAPIError(exc)
-    return drf_exception_handler(exc, context)
+class NotificationOutputSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "Notification"
+
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    body = serializers.CharField()
+    link = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)
 
 
-class IsIdentityBound(permissions.BasePermission):
-    """Credit data is visible only once the login is linked to a customer record."""
+class NotificationListView(generics.ListAPIView):
+    """The signed-in person's notices, newest first."""
 
-    message = "Link your login to your customer record (identity verification) first."
+    serializer_class = NotificationOutputSerializer
 
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.customer_id)
+    def get_queryset(self):
+        return selectors.notification_list(user=self.request.user)
+
+
+class NotificationDetailView(APIView):
+    """One of the signed-in person's notices; reading it marks it read, as the page does. Another
+    person's notice answers 404, as a missing one does."""
+
+    @extend_schema(responses=NotificationOutputSerializer, operation_id="notifications_retrieve")
+    def get(self, request, notification_id):
+        notice = get_object_or_404(selectors.notification_list(user=request.user), pk=notification_id)
+        if notice.read_at is None:
+            services.notification_mark_read(user=request.user, notification_ids=[notice.pk])
+            notice.refresh_from_db(fields=["read_at"])
+        return Response(NotificationOutputSerializer(notice).data)
+
+
+class NotificationReadView(APIView):
+    """Mark notices read: the given ids, or all of them when none are given."""
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "NotificationReadRequest"
+
+        ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=500)
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "NotificationReadResult"
+
+        marked = serializers.IntegerField()
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer, operation_id="notifications_read")
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        marked = services.notification_mark_read(user=request.user, notification_ids=data.validated_data.get("ids"))
+        return Response(self.OutputSerializer({"marked": marked}).data)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portal.api_views import NotificationDetailView, NotificationListView, NotificationReadView
+from portal.api import NotificationDetailView, NotificationListView, NotificationReadView
 
 urlpatterns = [
     path("notifications/", NotificationListView.as_view(), name="notification-list"),

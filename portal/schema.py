@@ -2,6 +2,8 @@
 
 Keep what these functions do stable: applied migrations call them by name."""
 
+from django.contrib.auth.management import create_permissions
+
 
 def _names(schema_editor, table, column):
     """The names Django gives the index it makes for ``db_index`` on one column, and the
@@ -76,8 +78,6 @@ def group_permissions_grant(apps, group_permissions, *, app_label):
     """Give each named group (made if missing) the ``app_label`` permissions listed for it, in a
     data migration: the permissions of models and Meta options created earlier in the same
     migration run are made first (Django would only make them after the last migration)."""
-    from django.contrib.auth.management import create_permissions
-
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)

@@ -6,9 +6,11 @@ import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -64,19 +66,33 @@ def audit_event_record(
     return event
 
 
-def task_enqueue_on_commit(task, *args):
-    """Hand ``task`` to the broker once the transaction commits. If the broker is unreachable the
-    work is not lost: it stays recorded in the database (the outbox) and the beat job that sweeps
-    it picks it up later. So a broker outage never turns a borrower's action into an error."""
+# The outbox's delivery tasks, enqueued by name so this layer never imports its tasks module.
+EMAIL_DELIVER_TASK = "portal.tasks.notification_email_deliver"
+EMAIL_DELIVER_MANY_TASK = "portal.tasks.notification_email_deliver_many"
+
+
+def task_enqueue_on_commit(task, *args, **kwargs):
+    """Hand a Celery task to the broker once the transaction commits. ``task`` is the task's
+    registered name ("portal.tasks.notification_email_deliver"), so the code that enqueues
+    imports no tasks module; a task or a signature is accepted too (both carry ``name``).
+    If the broker is unreachable the work is not lost: it stays recorded in the database (the
+    outbox) and the beat job that sweeps it picks it up later. So a broker outage never turns a
+    borrower's action into an error.
+
+    The signature resolves to the registered task (config's AppConfig.ready registers them all in
+    every process), whose ``apply_async`` runs eagerly under CELERY_TASK_ALWAYS_EAGER; a bare
+    ``send_task`` would not."""
+    name = task if isinstance(task, str) else task.name
+    signature = current_app.signature(name, args=args, kwargs=kwargs)
 
     def enqueue():
         if settings.CELERY_TASK_ALWAYS_EAGER:  # tests and eager mode: let errors surface
-            task.delay(*args)
+            signature.apply_async()
             return
         try:
-            task.delay(*args)
+            signature.apply_async()
         except Exception:  # the broker's failure must not fail the request that already committed
-            logger.warning("Could not enqueue %s%s; the outbox sweep will retry.", task.name, args, exc_info=True)
+            logger.warning("Could not enqueue %s%s; the outbox sweep will retry.", name, args, exc_info=True)
 
     transaction.on_commit(enqueue)
 
@@ -113,16 +129,8 @@ def _notification_build(*, recipient, kind, template, context=None, link="", ema
     context = _notification_context(recipient=recipient, link=link, context=context)
     with translation.override(recipient.preferred_language):
         title, body, html_body = _notification_render(template=template, context=context, email=email)
-    return _notification_row(
-        recipient=recipient,
-        kind=kind,
-        title=title,
-        body=body,
-        html_body=html_body,
-        link=link,
-        email=email,
-        idempotency_key=idempotency_key,
-    )
+    row = {"recipient": recipient, "kind": kind, "link": link, "email": email, "idempotency_key": idempotency_key}
+    return _notification_row(**row, title=title, body=body, html_body=html_body)
 
 
 # Notices sent by the thousand (a policy run) come from templates that only print the values they
@@ -218,8 +226,8 @@ def _notification_build_stamped(
     *, recipient, kind, template, context=None, link="", email=True, idempotency_key=None, stamps
 ):
     """``_notification_build`` through a stamp when the template and context allow it."""
-    arguments = {"recipient": recipient, "kind": kind, "template": template, "context": context, "link": link}
-    arguments.update(email=email, idempotency_key=idempotency_key)
+    row = {"recipient": recipient, "kind": kind, "link": link, "email": email, "idempotency_key": idempotency_key}
+    arguments = {**row, "template": template, "context": context}
     language = recipient.preferred_language
     plain = {"link": link, "site_url": settings.SITE_URL, **(context or {})}
     leaves = []
@@ -245,16 +253,7 @@ def _notification_build_stamped(
     if stamp is None:
         return _notification_build(**arguments)
     title, body, html_body = stamp.render(leaves)
-    return _notification_row(
-        recipient=recipient,
-        kind=kind,
-        title=title,
-        body=body,
-        html_body=html_body,
-        link=link,
-        email=email,
-        idempotency_key=idempotency_key,
-    )
+    return _notification_row(**row, title=title, body=body, html_body=html_body)
 
 
 # Emails handed to one delivery task: a worker lost mid-chunk redoes at most this many, and the
@@ -270,10 +269,8 @@ def notifications_send_many(*, items):
     notifications = rows_insert(Notification, [_notification_build_stamped(**item, stamps=stamps) for item in items])
     pending = [n.pk for n in notifications if n.email_status == Notification.EmailStatus.PENDING]
     if pending:
-        from portal.tasks import notification_email_deliver_many
-
         for start in range(0, len(pending), EMAIL_TASK_CHUNK):
-            task_enqueue_on_commit(notification_email_deliver_many, pending[start : start + EMAIL_TASK_CHUNK])
+            task_enqueue_on_commit(EMAIL_DELIVER_MANY_TASK, pending[start : start + EMAIL_TASK_CHUNK])
     return notifications
 
 
@@ -303,9 +300,7 @@ def notification_send(*, recipient, kind, template, context=None, link="", email
             return Notification.objects.get(idempotency_key=idempotency_key)
         raise
     if email:
-        from portal.tasks import notification_email_deliver
-
-        task_enqueue_on_commit(notification_email_deliver, notification.pk)
+        task_enqueue_on_commit(EMAIL_DELIVER_TASK, notification.pk)
     return notification
 
 
@@ -389,8 +384,6 @@ def notification_emails_resend(*, notifications, actor, request=None):
     count of attempts, goes to the borrower's current address, and its task is queued after
     commit. Notices whose email did not fail are left alone. Audited per notice, with the error
     it had. Returns how many were queued."""
-    from portal.tasks import notification_email_deliver
-
     if not actor.has_perm("portal.resend_notification"):
         raise PortalError(_("You do not have permission to send notice emails again."), code="forbidden")
     with transaction.atomic():
@@ -424,15 +417,13 @@ def notification_emails_resend(*, notifications, actor, request=None):
             request=request,
         )
         for notification in failed:
-            task_enqueue_on_commit(notification_email_deliver, notification.pk)
+            task_enqueue_on_commit(EMAIL_DELIVER_TASK, notification.pk)
     return len(failed)
 
 
 def notification_outbox_pending_ids(*, older_than=timedelta(minutes=1), limit=500):
     """Emails still waiting: never tried for ``older_than`` (their task was lost), or failed
     and now due for another try."""
-    from django.db.models import Q
-
     now = timezone.now()
     due = Q(email_next_attempt_at__isnull=True, created_at__lt=now - older_than) | Q(email_next_attempt_at__lte=now)
     return list(

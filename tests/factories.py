@@ -12,8 +12,11 @@ PASSWORD = "correct-horse-battery-9"
 
 
 def valid_national_id(sequence):
-    """A well-formed ID number with a correct check character, unique per sequence number."""
-    first_seventeen = f"110105198{sequence % 10}0101{sequence % 1000:03d}"
+    """A well-formed ID number with a correct check character, unique per sequence number (up to
+    336,000: past each thousand the birth month, then the day, moves on, so a long test worker's
+    factories never repeat a number a test wrote out by hand)."""
+    month, day = 1 + sequence // 1000 % 12, 1 + sequence // 12000 % 28
+    first_seventeen = f"110105198{sequence % 10}{month:02d}{day:02d}{sequence % 1000:03d}"
     return first_seventeen + national_id.check_character(first_seventeen)
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 
 from accounts.closure.services import closure_request_complete
 from accounts.models import ClosureRequest
-from portal.admin import ReadOnlyAdmin
+from portal.admin_base import ReadOnlyAdmin
 from portal.exceptions import PortalError
 
 

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from accounts.closure import selectors, services
 from accounts.credit import selectors as credit_selectors
 from accounts.models import ClosureRequest
-from portal.api import IsIdentityBound
+from portal.api_base import IsIdentityBound
 from portal.exceptions import PortalError
 
 

@@ -2,6 +2,7 @@
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts.models import ClosureRequest
 
@@ -26,14 +27,7 @@ def closure_request_open_get(*, account):
 
 def closure_draft_get(*, user, account, closure_request_id):
     """A draft the borrower may continue. Someone else's, or one that is expired, is a 404."""
-    from accounts.closure.services import DRAFT_LIFETIME
-
     closure_request = closure_request_get(user=user, closure_request_id=closure_request_id, account=account)
-    if closure_request.status == ClosureRequest.Status.EXPIRED:
+    if closure_request.status == ClosureRequest.Status.EXPIRED or closure_request.draft_expired(timezone.now()):
         raise Http404("This draft expired.")
-    if closure_request.status == ClosureRequest.Status.DRAFT:
-        from django.utils import timezone
-
-        if closure_request.updated_at < timezone.now() - DRAFT_LIFETIME:
-            raise Http404("This draft expired.")
     return closure_request

@@ -2,6 +2,8 @@
 and bookmarks work without JavaScript), then the receipt and withdrawal. Thin: every rule is in
 accounts.closure.services; a step reached out of order sends the borrower to the first open one."""
 
+import functools
+
 from allauth.account.decorators import reauthentication_required
 from allauth.account.internal.flows.reauthentication import is_reauthentication_required
 from django.conf import settings
@@ -64,6 +66,11 @@ def _render_step(request, step, context):
     return render(request, f"accounts/closure/{step}.html", context)
 
 
+def _next_step_url(closure_request):
+    """The first step of a draft that is not done yet."""
+    return _step_url(closure_request, STEPS[services.closure_request_steps_done(closure_request)])
+
+
 def _draft_or_redirect(request, account_id, request_id, step):
     """(account, draft, None) for a draft whose earlier steps are done, else (.., .., response)."""
     account = credit_selectors.credit_account_get(user=request.user, account_id=account_id)
@@ -76,8 +83,7 @@ def _draft_or_redirect(request, account_id, request_id, step):
         )
         return account, closure_request, redirect(_receipt_url(closure_request))
     done = services.closure_request_steps_done(closure_request)
-    wanted = STEPS.index(step)
-    if wanted > done:
+    if STEPS.index(step) > done:
         messages.warning(
             request,
             _("Please complete step %(number)s of %(count)s first.") % {"number": done + 1, "count": len(STEPS)},
@@ -86,9 +92,46 @@ def _draft_or_redirect(request, account_id, request_id, step):
     return account, closure_request, None
 
 
+def _wizard_step(step):
+    """A view for ``step`` of a draft: called as ``view(request, account, closure_request)`` once
+    the draft is found and its earlier steps are done; otherwise the borrower is sent on."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, account_id, request_id):
+            account, closure_request, response = _draft_or_redirect(request, account_id, request_id, step)
+            return response or view(request, account, closure_request)
+
+        return wrapper
+
+    return decorate
+
+
 def _posted(request):
     """The submitted data on POST (even when empty, so that required fields say so), else None."""
     return request.POST if request.method == "POST" else None
+
+
+def _form_step_submit(request, form, action, next_step):
+    """On a valid POST, ``action(form.cleaned_data)`` (a service returning the request; the forms'
+    fields are named as the services' arguments) and a redirect to ``next_step``; None when there
+    is nothing to submit or the service refused (its error is then on the form)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        closure_request = action(form.cleaned_data)
+    except PortalError as error:
+        error.add_to_form(form)
+        return None
+    return redirect(_step_url(closure_request, next_step))
+
+
+def _kinds_or_blocked(request, account):
+    """(the choices this line allows, None), or (None, the page saying why there are none)."""
+    try:
+        return services.closure_kinds_allowed(account=account), None
+    except PortalError as error:
+        return None, render(request, "accounts/closure/blocked.html", {"account": account, "why": error.message})
 
 
 def _choice_context(account, kinds):
@@ -110,10 +153,9 @@ def closure_entry(request):
 def closure_start(request, account_id):
     """Step 1 for a new request; an open request is shown instead of starting a second one."""
     account = credit_selectors.credit_account_get(user=request.user, account_id=account_id)
-    try:
-        kinds = services.closure_kinds_allowed(account=account)
-    except PortalError as error:
-        return render(request, "accounts/closure/blocked.html", {"account": account, "why": error.message})
+    kinds, blocked = _kinds_or_blocked(request, account)
+    if blocked:
+        return blocked
     open_request = selectors.closure_request_open_get(account=account)
     if open_request is not None and open_request.status == ClosureRequest.Status.SUBMITTED:
         messages.info(
@@ -122,70 +164,52 @@ def closure_start(request, account_id):
             % {"reference": open_request.reference},
         )
         return redirect(_receipt_url(open_request))
-    if open_request is not None and open_request.updated_at >= timezone.now() - services.DRAFT_LIFETIME:
+    if open_request is not None and not open_request.draft_expired(timezone.now()):
         messages.info(request, _("You have an unfinished request for this line; continue where you left off."))
-        return redirect(_step_url(open_request, STEPS[services.closure_request_steps_done(open_request)]))
+        return redirect(_next_step_url(open_request))
     form = ChoiceForm(_posted(request), account=account, kinds=kinds)
-    if request.method == "POST" and form.is_valid():
-        try:
-            closure_request = services.closure_request_draft_create(
-                user=request.user,
-                account=account,
-                kind=form.cleaned_data["kind"],
-                target_limit=form.cleaned_data["target_limit"],
-                request=request,
-            )
-        except PortalError as error:
-            error.add_to_form(form)
-        else:
-            return redirect(_step_url(closure_request, "impact"))
-    return _render_step(request, "choose", {"form": form, **_choice_context(account, kinds)})
+    submitted = _form_step_submit(
+        request,
+        form,
+        lambda data: services.closure_request_draft_create(user=request.user, account=account, request=request, **data),
+        "impact",
+    )
+    return submitted or _render_step(request, "choose", {"form": form, **_choice_context(account, kinds)})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def closure_choose(request, account_id, request_id):
+@_wizard_step("choose")
+def closure_choose(request, account, closure_request):
     """Step 1 again, for a draft (the borrower came back with the back link or button)."""
-    account, closure_request, response = _draft_or_redirect(request, account_id, request_id, "choose")
-    if response:
-        return response
-    try:
-        kinds = services.closure_kinds_allowed(account=account)
-    except PortalError as error:
-        return render(request, "accounts/closure/blocked.html", {"account": account, "why": error.message})
+    kinds, blocked = _kinds_or_blocked(request, account)
+    if blocked:
+        return blocked
     initial = {"kind": closure_request.kind, "target_limit": closure_request.target_limit}
     form = ChoiceForm(_posted(request), initial=initial, account=account, kinds=kinds)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.closure_request_choice_update(
-                closure_request=closure_request,
-                user=request.user,
-                kind=form.cleaned_data["kind"],
-                target_limit=form.cleaned_data["target_limit"],
-                request=request,
-            )
-        except PortalError as error:
-            error.add_to_form(form)
-        else:
-            return redirect(_step_url(closure_request, "impact"))
+    submitted = _form_step_submit(
+        request,
+        form,
+        lambda data: services.closure_request_choice_update(
+            closure_request=closure_request, user=request.user, request=request, **data
+        ),
+        "impact",
+    )
     context = {"form": form, "closure_request": closure_request, **_choice_context(account, kinds)}
-    return _render_step(request, "choose", context)
+    return submitted or _render_step(request, "choose", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def closure_impact(request, account_id, request_id):
-    account, closure_request, response = _draft_or_redirect(request, account_id, request_id, "impact")
-    if response:
-        return response
+@_wizard_step("impact")
+def closure_impact(request, account, closure_request):
     form = ImpactForm(_posted(request), initial={"understood": closure_request.impact_acknowledged_at is not None})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.closure_request_impact_acknowledge(closure_request=closure_request, user=request.user)
-        except PortalError as error:
-            error.add_to_form(form)
-        else:
-            return redirect(_step_url(closure_request, "reason"))
+    submitted = _form_step_submit(
+        request,
+        form,
+        lambda data: services.closure_request_impact_acknowledge(closure_request=closure_request, user=request.user),
+        "reason",
+    )
     context = {
         "form": form,
         "account": account,
@@ -193,55 +217,52 @@ def closure_impact(request, account_id, request_id):
         "installments": list(credit_selectors.repayment_schedule(account=account).exclude(status="paid")[:6]),
         "currency": account.product.currency,
     }
-    return _render_step(request, "impact", context)
+    return submitted or _render_step(request, "impact", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def closure_reason(request, account_id, request_id):
-    account, closure_request, response = _draft_or_redirect(request, account_id, request_id, "reason")
-    if response:
-        return response
+@_wizard_step("reason")
+def closure_reason(request, account, closure_request):
     initial = {"reason": closure_request.reason, "reason_text": closure_request.reason_text}
     form = ReasonForm(_posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.closure_request_reason_set(
-                closure_request=closure_request,
-                user=request.user,
-                reason=form.cleaned_data["reason"],
-                reason_text=form.cleaned_data["reason_text"],
-                request=request,
-            )
-        except PortalError as error:
-            error.add_to_form(form)
-        else:
-            return redirect(_step_url(closure_request, "verify"))
-    return _render_step(request, "reason", {"form": form, "account": account, "closure_request": closure_request})
+    submitted = _form_step_submit(
+        request,
+        form,
+        lambda data: services.closure_request_reason_set(
+            closure_request=closure_request, user=request.user, request=request, **data
+        ),
+        "verify",
+    )
+    context = {"form": form, "account": account, "closure_request": closure_request}
+    return submitted or _render_step(request, "reason", context)
+
+
+def _verification_code_send(request, closure_request):
+    """The "send me a code" button: a message either way, then back to the verify step."""
+    try:
+        services.closure_verification_code_send(closure_request=closure_request, user=request.user, request=request)
+    except PortalError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("We sent a 6-digit code to %(email)s. It is valid for 10 minutes.") % {"email": request.user.email},
+        )
+    return redirect(_step_url(closure_request, "verify"))
 
 
 @login_required
 @reauthentication_required(allow_get=True)
 @require_http_methods(["GET", "POST"])
-def closure_verify(request, account_id, request_id):
+@_wizard_step("verify")
+def closure_verify(request, account, closure_request):
     """Step 4: the password again (allauth's reauthentication), then a TOTP code, or a code sent
     by email to borrowers without an authenticator app. A fresh sign-in does not count."""
-    account, closure_request, response = _draft_or_redirect(request, account_id, request_id, "verify")
-    if response:
-        return response
     method = services.closure_verification_method(user=request.user)
     form = VerifyForm(request.POST if request.method == "POST" and "code" in request.POST else None)
     if request.method == "POST" and request.POST.get("action") == "send":
-        try:
-            services.closure_verification_code_send(closure_request=closure_request, user=request.user, request=request)
-        except PortalError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request,
-                _("We sent a 6-digit code to %(email)s. It is valid for 10 minutes.") % {"email": request.user.email},
-            )
-        return redirect(_step_url(closure_request, "verify"))
+        return _verification_code_send(request, closure_request)
     if request.method == "POST" and form.is_valid():
         try:
             services.closure_request_verify(
@@ -267,10 +288,8 @@ def closure_verify(request, account_id, request_id):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def closure_confirm(request, account_id, request_id):
-    account, closure_request, response = _draft_or_redirect(request, account_id, request_id, "confirm")
-    if response:
-        return response
+@_wizard_step("confirm")
+def closure_confirm(request, account, closure_request):
     error_message = None
     if request.method == "POST":
         try:
@@ -305,7 +324,7 @@ def _receipt_context(request, account_id, request_id):
 def closure_receipt(request, account_id, request_id):
     closure_request, context = _receipt_context(request, account_id, request_id)
     if closure_request.status == ClosureRequest.Status.DRAFT:
-        return redirect(_step_url(closure_request, STEPS[services.closure_request_steps_done(closure_request)]))
+        return redirect(_next_step_url(closure_request))
     return render(request, "accounts/closure/receipt.html", context)
 
 
@@ -314,7 +333,7 @@ def closure_receipt_download(request, account_id, request_id):
     """The receipt as plain text, to keep."""
     closure_request, context = _receipt_context(request, account_id, request_id)
     if closure_request.status == ClosureRequest.Status.DRAFT:
-        return redirect(_step_url(closure_request, STEPS[services.closure_request_steps_done(closure_request)]))
+        return redirect(_next_step_url(closure_request))
     text = render_to_string("accounts/closure/receipt.txt", context, request=request)
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{closure_request.reference}.txt"'

@@ -4,9 +4,10 @@ from accounts.models import (
     CreditAccount,
     CreditProduct,
     LimitChange,
+    PolicyVersion,
     ReasonCode,
 )
-from portal.admin import ReadOnlyAdmin
+from portal.admin_base import ReadOnlyAdmin
 
 
 class LimitChangeInline(admin.TabularInline):
@@ -31,6 +32,9 @@ class LimitChangeInline(admin.TabularInline):
     ]
     readonly_fields = fields
     show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("decided_by_user", "policy_version")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -73,11 +77,19 @@ class LimitChangeAdmin(ReadOnlyAdmin):
         "effective_at",
     ]
     list_filter = ["kind", "decided_by", "new_status", "effective_at"]
-    search_fields = ["account__external_id", "policy_version", "source_reference"]
+    search_fields = ["account__external_id", "policy_version__name", "source_reference"]
     list_select_related = ["account"]
     date_hierarchy = "effective_at"
     readonly_fields = [field.name for field in LimitChange._meta.fields]
     show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also finds the changes a policy version made by its label ("v12"), as notices name it."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        policy_version_id = PolicyVersion.pk_from_label(search_term)
+        if policy_version_id is not None:
+            results |= queryset.filter(policy_version_id=policy_version_id)
+        return results, may_have_duplicates
 
 
 @admin.register(ReasonCode)

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from accounts.credit import selectors
-from portal.api import IsIdentityBound
+from portal.api_base import IsIdentityBound
 
 
 class CreditAccountListView(generics.ListAPIView):

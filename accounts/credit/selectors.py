@@ -2,27 +2,24 @@
 
 from datetime import timedelta
 
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
+
+from accounts.models import CreditAccount, CreditScore, LimitChange, ReasonCode, RepaymentInstallment
 
 
 def credit_account_list(*, user):
     """The borrower's own accounts with their product, for the dashboard and the API."""
-    from accounts.models import CreditAccount
-
     return CreditAccount.objects.for_user(user).select_related("product").order_by("opened_at", "pk")
 
 
 def credit_account_get(*, user, account_id):
     """One of the borrower's own accounts; another's (or a guessed id) is a 404."""
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(credit_account_list(user=user), pk=account_id)
 
 
 def limit_change_list(*, user, account):
     """The account's ledger, newest first, with reason codes resolved in one query."""
-    from accounts.models import LimitChange, ReasonCode
-
     changes = list(LimitChange.objects.for_user(user).filter(account=account).order_by("-sequence"))
     codes = {code for change in changes for code in change.reason_codes}
     catalogue = ReasonCode.objects.in_bulk(codes)
@@ -33,8 +30,6 @@ def limit_change_list(*, user, account):
 
 def credit_score_trend(*, account, months=12):
     """Monthly last scores for the past ``months`` months, oldest first."""
-    from accounts.models import CreditScore
-
     since = timezone.now() - timedelta(days=31 * months)
     by_month = {}
     for score, scored_at in (
@@ -47,14 +42,10 @@ def credit_score_trend(*, account, months=12):
 
 
 def repayment_schedule(*, account):
-    from accounts.models import RepaymentInstallment
-
     return RepaymentInstallment.objects.filter(account=account).order_by("due_date")
 
 
 def next_installment_due(*, account):
-    from accounts.models import RepaymentInstallment
-
     return (
         RepaymentInstallment.objects.filter(account=account, status__in=["scheduled", "partial", "overdue"])
         .order_by("due_date")

@@ -5,31 +5,25 @@ audit event and the borrower's notice, all in one transaction. A change the borr
 ask for carries its reasons and an appeal deadline."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import CreditAccount, LimitChange, ReasonCode, User
+from accounts.models import CreditAccount, LimitChange, PolicyVersion, ReasonCode, User
+from accounts.models.credit import APPEALABLE_KINDS
 from portal.db import ids_among, rows_insert
+from portal.deadlines import deadline_profile
 from portal.exceptions import PortalError
 from portal.formatting import money
 from portal.services import FixedText, audit_event_record, audit_events_record_many, notifications_send_many
 
 MAX_REASONS = 4
 CENT = Decimal("0.01")
-
-# Kinds a borrower did not ask for: they carry reasons and can be appealed.
-APPEALABLE_KINDS = {
-    LimitChange.Kind.RISK_REDUCTION,
-    LimitChange.Kind.RISK_FREEZE,
-    LimitChange.Kind.CLEARANCE,
-    LimitChange.Kind.CORE_SYNC,
-}
 
 
 def credit_account_open(
@@ -85,12 +79,11 @@ def _validate_reasons(reason_codes, kind):
 
 
 def _article_url(slug):
-    """The full address of the literacy article that explains a reason, or "" if it has none."""
+    """The full address of the literacy article that explains a reason, or "" if it has none.
+    Found by the URL's name: the ledger sits below the education app and does not import it."""
     if not slug:
         return ""
-    from education.selectors import article_url
-
-    return f"{settings.SITE_URL}{article_url(slug)}"
+    return f"{settings.SITE_URL}{reverse('education:article_detail', kwargs={'slug': slug})}"
 
 
 class NoticeTexts:
@@ -166,9 +159,80 @@ class PlannedChange:
     reason_codes: list
     decided_by: str
     decided_by_user: object = None
-    policy_version: str = ""
+    policy_version: PolicyVersion | None = None
     source_reference: str = ""
     effective_at: object = None
+
+
+def _ledger_row(change, *, sequence, effective_at, appeal_deadline):
+    """The ledger row for ``change``, from the account as it was before the change."""
+    return LimitChange(
+        account=change.account,
+        sequence=sequence,
+        kind=change.kind,
+        previous_limit=change.account.credit_limit,
+        new_limit=change.new_limit,
+        previous_status=change.account.status,
+        new_status=change.new_status,
+        reason_codes=change.reason_codes,
+        decided_by=change.decided_by,
+        decided_by_user=change.decided_by_user,
+        policy_version=change.policy_version,
+        source_reference=change.source_reference,
+        effective_at=effective_at,
+        appeal_deadline=appeal_deadline,
+    )
+
+
+def _notice_item(row, *, recipient, texts):
+    """The borrower's notice of ledger ``row``, its account already changed, as plain values in
+    the recipient's language: the notice is stamped, not rendered row by row (see
+    portal.services.STAMPED_TEMPLATES)."""
+    account, language = row.account, recipient.preferred_language
+    currency = account.product.currency
+    return {
+        "recipient": recipient,
+        "kind": f"limit_change.{row.kind}",
+        "template": "limit_change",
+        "link": f"/credit/{account.pk}/history/",
+        "context": {
+            "account": {"external_id": account.external_id},
+            "kind": FixedText(row.kind),
+            "kind_label": texts.label(LimitChange.Kind(row.kind), language),
+            "limit_changed": row.previous_limit != row.new_limit,
+            "previous_limit": texts.money(row.previous_limit, currency),
+            "new_limit": texts.money(row.new_limit, currency),
+            "previous_status": texts.label(CreditAccount.Status(row.previous_status), language),
+            "new_status": texts.label(CreditAccount.Status(row.new_status), language),
+            "status_changed": row.previous_status != row.new_status,
+            "available_credit": texts.money(account.available_credit, currency),
+            "effective_at": texts.moment(row.effective_at, language),
+            "reasons": texts.reasons(row.reason_codes, language),
+            "appeal_deadline": texts.moment(row.appeal_deadline, language),
+        },
+    }
+
+
+def _audit_item(row, *, decided_by_user):
+    return {
+        "actor": decided_by_user,
+        "actor_label": None if decided_by_user else row.decided_by,
+        "action": f"limit_change.{row.kind}",
+        "target": row.account,
+        "before": {"credit_limit": str(row.previous_limit), "status": row.previous_status},
+        "after": {"credit_limit": str(row.new_limit), "status": row.new_status, "reasons": row.reason_codes},
+        "summary": f"ledger #{row.sequence}",
+    }
+
+
+def _next_sequences(account_ids):
+    """The newest ledger sequence of each account (absent when it has no row yet)."""
+    return dict(
+        LimitChange.objects.filter(account_id__in=ids_among(account_ids))
+        .values_list("account_id")
+        .annotate(top=Max("sequence"))
+        .order_by()
+    )
 
 
 def limit_changes_apply_locked(*, planned, request=None):
@@ -178,93 +242,31 @@ def limit_changes_apply_locked(*, planned, request=None):
     if not planned:
         return []
     now = timezone.now()
-    account_ids = [change.account.pk for change in planned]
-    next_sequence = dict(
-        LimitChange.objects.filter(account_id__in=ids_among(account_ids))
-        .values_list("account_id")
-        .annotate(top=Max("sequence"))
-        .order_by()
-    )
+    sequences = _next_sequences([change.account.pk for change in planned])
     recipients = notice_recipients(customer_ids={c.account.customer_id for c in planned})
     texts = NoticeTexts(ReasonCode.objects.in_bulk({code for change in planned for code in change.reason_codes}))
 
+    profile = deadline_profile()
     notice_items, notice_owner, rows, audit = [], [], [], []
     for change in planned:
         account = change.account
         effective_at = change.effective_at or now
-        previous_limit, previous_status = account.credit_limit, account.status
-        appeal_deadline = (
-            effective_at + timedelta(days=settings.APPEAL_WINDOW_DAYS) if change.kind in APPEALABLE_KINDS else None
+        appeal_deadline = profile.filing_deadline(effective_at) if change.kind in APPEALABLE_KINDS else None
+        sequences[account.pk] = sequences.get(account.pk, 0) + 1
+        row = _ledger_row(
+            change, sequence=sequences[account.pk], effective_at=effective_at, appeal_deadline=appeal_deadline
         )
+        rows.append(row)
         account.credit_limit, account.status, account.updated_at = change.new_limit, change.new_status, now
-        next_sequence[account.pk] = next_sequence.get(account.pk, 0) + 1
-        rows.append(
-            LimitChange(
-                account=account,
-                sequence=next_sequence[account.pk],
-                kind=change.kind,
-                previous_limit=previous_limit,
-                new_limit=change.new_limit,
-                previous_status=previous_status,
-                new_status=change.new_status,
-                reason_codes=change.reason_codes,
-                decided_by=change.decided_by,
-                decided_by_user=change.decided_by_user,
-                policy_version=change.policy_version,
-                source_reference=change.source_reference,
-                effective_at=effective_at,
-                appeal_deadline=appeal_deadline,
-            )
-        )
         recipient = recipients.get(account.customer_id)
         if recipient is not None:
-            notice_owner.append(len(rows) - 1)
-            language = recipient.preferred_language
-            currency = account.product.currency
-            notice_items.append(
-                {
-                    "recipient": recipient,
-                    "kind": f"limit_change.{change.kind}",
-                    "template": "limit_change",
-                    "link": f"/credit/{account.pk}/history/",
-                    # Plain values in the recipient's language: the notice is stamped, not
-                    # rendered row by row (see portal.services.STAMPED_TEMPLATES).
-                    "context": {
-                        "account": {"external_id": account.external_id},
-                        "kind": FixedText(change.kind),
-                        "kind_label": texts.label(LimitChange.Kind(change.kind), language),
-                        "limit_changed": previous_limit != change.new_limit,
-                        "previous_limit": texts.money(previous_limit, currency),
-                        "new_limit": texts.money(change.new_limit, currency),
-                        "previous_status": texts.label(CreditAccount.Status(previous_status), language),
-                        "new_status": texts.label(CreditAccount.Status(change.new_status), language),
-                        "status_changed": previous_status != change.new_status,
-                        "available_credit": texts.money(account.available_credit, currency),
-                        "effective_at": texts.moment(effective_at, language),
-                        "reasons": texts.reasons(change.reason_codes, language),
-                        "appeal_deadline": texts.moment(appeal_deadline, language),
-                    },
-                }
-            )
-        audit.append(
-            {
-                "actor": change.decided_by_user,
-                "actor_label": None if change.decided_by_user else change.decided_by,
-                "action": f"limit_change.{change.kind}",
-                "target": account,
-                "before": {"credit_limit": str(previous_limit), "status": previous_status},
-                "after": {
-                    "credit_limit": str(change.new_limit),
-                    "status": change.new_status,
-                    "reasons": change.reason_codes,
-                },
-                "summary": f"ledger #{next_sequence[account.pk]}",
-            }
-        )
+            notice_owner.append(row)
+            notice_items.append(_notice_item(row, recipient=recipient, texts=texts))
+        audit.append(_audit_item(row, decided_by_user=change.decided_by_user))
 
     # The notice is written with the change: the ledger row points at it.
-    for row_index, notice in zip(notice_owner, notifications_send_many(items=notice_items), strict=True):
-        rows[row_index].notice = notice
+    for row, notice in zip(notice_owner, notifications_send_many(items=notice_items), strict=True):
+        row.notice = notice
     _accounts_write(accounts=[change.account for change in planned])
     created = rows_insert(LimitChange, rows)
     audit_events_record_many(events=audit, request=request)
@@ -301,7 +303,7 @@ def limit_change_apply(
     reason_codes=(),
     decided_by,
     decided_by_user=None,
-    policy_version="",
+    policy_version=None,
     source_reference="",
     effective_at=None,
     request=None,

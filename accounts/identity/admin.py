@@ -8,7 +8,7 @@ from accounts.models import (
     IdentityBindingAttempt,
     User,
 )
-from portal.admin import ReadOnlyAdmin
+from portal.admin_base import ReadOnlyAdmin
 
 
 @admin.register(User)

@@ -5,6 +5,7 @@ import datetime
 import hashlib
 import hmac
 import re
+import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,8 +18,6 @@ _SHAPE = re.compile(r"^[1-9]\d{16}[\dX]$")
 
 def normalize(value):
     """Upper-case, without spaces; full-width digits and X typed on a phone become ASCII."""
-    import unicodedata
-
     return unicodedata.normalize("NFKC", value or "").replace(" ", "").strip().upper()
 
 

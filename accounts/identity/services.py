@@ -68,62 +68,84 @@ def identity_binding_submit(*, user, legal_name, national_id_number, request=Non
     Every outcome other than success gives the same message, so the form never tells whether a
     customer exists or is already linked. Failures count toward a lock (5 in 24 hours)."""
     number = national_id.validate(national_id_number)
-    outcome = None
     with transaction.atomic():
-        # Lock the user's row so that parallel submissions are counted one after another.
-        user = User.objects.select_for_update().get(pk=user.pk)
-        if user.customer_id is not None:
-            raise PortalError(_("Your login is already linked to your customer record."), code="already_bound")
-        locked_until = identity_binding_lock_get(user=user)
-        if locked_until:
-            audit_event_record(actor=user, action="identity.binding_refused_locked", target=user, request=request)
-            raise _locked_error(locked_until)
-
-        record = CustomerRecord.objects.filter(national_id_hash=national_id.keyed_hash(number)).first()
-        matches = (
-            record is not None
-            and _same_name(legal_name, record.legal_name)
-            and not User.objects.filter(customer=record).exists()
-        )
-        IdentityBindingAttempt.objects.create(user=user, succeeded=matches, ip_address=client_ip(request))
-        if matches:
-            user.customer = record
-            user.identity_bound_at = timezone.now()
-            user.save(update_fields=["customer", "identity_bound_at"])
-            audit_event_record(
-                actor=user,
-                action="identity.bound",
-                target=user,
-                after={"customer": record.external_id, "national_id": record.masked_national_id},
-                request=request,
-            )
-            notification_send(recipient=user, kind="identity_bound", template="identity_bound", link="/")
-            outcome = record
-        else:
-            audit_event_record(actor=user, action="identity.binding_failed", target=user, request=request)
-            locked_until = identity_binding_lock_get(user=user)
-            if locked_until:
-                notification_send(
-                    recipient=user,
-                    kind="identity_binding_locked",
-                    template="identity_binding_locked",
-                    context={"locked_until": locked_until},
-                    link="/identity/",
-                )
+        user = _binding_user_lock(user, request=request)
+        record = _binding_record_match(legal_name=legal_name, number=number)
+        IdentityBindingAttempt.objects.create(user=user, succeeded=record is not None, ip_address=client_ip(request))
+        if record is not None:
+            _binding_complete(user, record, request=request)
+            return record
+        locked_until = _binding_failure_record(user, request=request)
     # Outside the transaction, so the failed attempt above is kept when we refuse.
-    if outcome is None:
-        if locked_until:
-            raise _locked_error(locked_until)
-        left = identity_binding_attempts_left(user=user)
-        raise PortalError(
-            _(
-                "We could not verify these details. Enter your name and ID number exactly as they appear on "
-                "your resident ID card. Attempts left before a 24-hour pause: %(left)s."
-            )
-            % {"left": left},
-            code="no_match",
+    raise _binding_refusal(user, locked_until=locked_until)
+
+
+def _binding_user_lock(user, *, request):
+    """The user's row, locked so that parallel submissions are counted one after another; refuses
+    a login already linked, or one paused by the lock."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.customer_id is not None:
+        raise PortalError(_("Your login is already linked to your customer record."), code="already_bound")
+    locked_until = identity_binding_lock_get(user=user)
+    if locked_until:
+        audit_event_record(actor=user, action="identity.binding_refused_locked", target=user, request=request)
+        raise _locked_error(locked_until)
+    return user
+
+
+def _binding_record_match(*, legal_name, number):
+    """The unlinked customer record with this ID number and legal name, or None."""
+    record = CustomerRecord.objects.filter(national_id_hash=national_id.keyed_hash(number)).first()
+    if (
+        record is not None
+        and _same_name(legal_name, record.legal_name)
+        and not User.objects.filter(customer=record).exists()
+    ):
+        return record
+    return None
+
+
+def _binding_complete(user, record, *, request):
+    user.customer = record
+    user.identity_bound_at = timezone.now()
+    user.save(update_fields=["customer", "identity_bound_at"])
+    audit_event_record(
+        actor=user,
+        action="identity.bound",
+        target=user,
+        after={"customer": record.external_id, "national_id": record.masked_national_id},
+        request=request,
+    )
+    notification_send(recipient=user, kind="identity_bound", template="identity_bound", link="/")
+
+
+def _binding_failure_record(user, *, request):
+    """Audit a failed attempt and, if it starts the lock, tell the borrower; returns when the
+    lock ends (None when not locked)."""
+    audit_event_record(actor=user, action="identity.binding_failed", target=user, request=request)
+    locked_until = identity_binding_lock_get(user=user)
+    if locked_until:
+        notification_send(
+            recipient=user,
+            kind="identity_binding_locked",
+            template="identity_binding_locked",
+            context={"locked_until": locked_until},
+            link="/identity/",
         )
-    return outcome
+    return locked_until
+
+
+def _binding_refusal(user, *, locked_until):
+    if locked_until:
+        return _locked_error(locked_until)
+    return PortalError(
+        _(
+            "We could not verify these details. Enter your name and ID number exactly as they appear on "
+            "your resident ID card. Attempts left before a 24-hour pause: %(left)s."
+        )
+        % {"left": identity_binding_attempts_left(user=user)},
+        code="no_match",
+    )
 
 
 def user_preferences_update(*, user, preferred_language, request=None):

@@ -146,115 +146,79 @@ def _documented(*, request, operation_id, description):
     )
 
 
-class CustomersView(IntegrationUpsertView):
-    kind = "customers"
-
-    class InputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "IntegrationCustomersRequest"
-
-        rows = RowsField(child=row_serializer("customers", ref_name="IntegrationCustomerRow"))
-
-    @_documented(
-        request=InputSerializer,
-        operation_id="integration_customers_upsert",
-        description="Create or update customer records, keyed by `external_id`. The ID number is checked "
-        "and never stored; only its keyed hash and last four characters are.",
+def upsert_view(*, kind, request_ref, row_ref, operation_id, description):
+    """One endpoint: a subclass of ``IntegrationUpsertView`` for ``kind`` with its own documented
+    ``InputSerializer`` (the component ``request_ref``, around rows of ``row_ref``) and operation id."""
+    input_serializer = type(
+        "InputSerializer",
+        (serializers.Serializer,),
+        {
+            "Meta": type("Meta", (), {"ref_name": request_ref}),
+            "rows": RowsField(child=row_serializer(kind, ref_name=row_ref)),
+            "__module__": __name__,
+        },
     )
+
+    @_documented(request=input_serializer, operation_id=operation_id, description=description)
     def post(self, request):
         return self.upsert(request)
 
+    name = request_ref.removeprefix("Integration").removesuffix("Request") + "View"
+    attributes = {"kind": kind, "InputSerializer": input_serializer, "post": post, "__doc__": description}
+    return type(name, (IntegrationUpsertView,), {**attributes, "__module__": __name__})
 
-class AccountsView(IntegrationUpsertView):
-    kind = "accounts"
 
-    class InputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "IntegrationAccountsRequest"
-
-        rows = RowsField(child=row_serializer("accounts", ref_name="IntegrationAccountRow"))
-
-    @_documented(
-        request=InputSerializer,
-        operation_id="integration_accounts_upsert",
-        description="Open or update credit accounts, keyed by `external_id`. A different `credit_limit` on a "
-        "known account is a `core_sync` limit change: it needs `reason_codes`, is written to the ledger and "
-        "notifies the borrower. Closed and cleared accounts keep their limit; customer and product never change.",
+# Every batch endpoint, by the kind it applies (and its URL): the rest is the same for all.
+UPSERT_VIEWS = {
+    view.kind: view
+    for view in (
+        upsert_view(
+            kind="customers",
+            request_ref="IntegrationCustomersRequest",
+            row_ref="IntegrationCustomerRow",
+            operation_id="integration_customers_upsert",
+            description="Create or update customer records, keyed by `external_id`. The ID number is checked "
+            "and never stored; only its keyed hash and last four characters are.",
+        ),
+        upsert_view(
+            kind="accounts",
+            request_ref="IntegrationAccountsRequest",
+            row_ref="IntegrationAccountRow",
+            operation_id="integration_accounts_upsert",
+            description="Open or update credit accounts, keyed by `external_id`. A different `credit_limit` on a "
+            "known account is a `core_sync` limit change: it needs `reason_codes`, is written to the ledger and "
+            "notifies the borrower. Closed and cleared accounts keep their limit; customer and product never change.",
+        ),
+        upsert_view(
+            kind="balances",
+            request_ref="IntegrationBalancesRequest",
+            row_ref="IntegrationBalanceRow",
+            operation_id="integration_balances_upsert",
+            description="Set outstanding balances, keyed by `account_external_id`.",
+        ),
+        upsert_view(
+            kind="repayment-schedules",
+            request_ref="IntegrationRepaymentSchedulesRequest",
+            row_ref="IntegrationInstallmentRow",
+            operation_id="integration_repayment_schedules_upsert",
+            description="Create or update repayment installments, keyed by `external_id`.",
+        ),
+        upsert_view(
+            kind="score-updates",
+            request_ref="IntegrationScoreUpdatesRequest",
+            row_ref="IntegrationScoreUpdateRow",
+            operation_id="integration_score_updates_upsert",
+            description="Record score updates, keyed by the signal's `external_id`: each becomes a `score_update` "
+            "risk signal (left for the risk policy to evaluate) and a point in the account's score history. "
+            "A signal once received never changes.",
+        ),
+        upsert_view(
+            kind="risk-signals",
+            request_ref="IntegrationRiskSignalsRequest",
+            row_ref="IntegrationRiskSignalRow",
+            operation_id="integration_risk_signals_upsert",
+            description="Record risk signals, keyed by `external_id`, left for the risk policy to evaluate. "
+            "A `score_update` also records the score. A signal once received never changes.",
+        ),
     )
-    def post(self, request):
-        return self.upsert(request)
-
-
-class BalancesView(IntegrationUpsertView):
-    kind = "balances"
-
-    class InputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "IntegrationBalancesRequest"
-
-        rows = RowsField(child=row_serializer("balances", ref_name="IntegrationBalanceRow"))
-
-    @_documented(
-        request=InputSerializer,
-        operation_id="integration_balances_upsert",
-        description="Set outstanding balances, keyed by `account_external_id`.",
-    )
-    def post(self, request):
-        return self.upsert(request)
-
-
-class RepaymentSchedulesView(IntegrationUpsertView):
-    kind = "repayment-schedules"
-
-    class InputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "IntegrationRepaymentSchedulesRequest"
-
-        rows = RowsField(child=row_serializer("repayment-schedules", ref_name="IntegrationInstallmentRow"))
-
-    @_documented(
-        request=InputSerializer,
-        operation_id="integration_repayment_schedules_upsert",
-        description="Create or update repayment installments, keyed by `external_id`.",
-    )
-    def post(self, request):
-        return self.upsert(request)
-
-
-class ScoreUpdatesView(IntegrationUpsertView):
-    kind = "score-updates"
-
-    class InputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "IntegrationScoreUpdatesRequest"
-
-        rows = RowsField(child=row_serializer("score-updates", ref_name="IntegrationScoreUpdateRow"))
-
-    @_documented(
-        request=InputSerializer,
-        operation_id="integration_score_updates_upsert",
-        description="Record score updates, keyed by the signal's `external_id`: each becomes a `score_update` "
-        "risk signal (left for the risk policy to evaluate) and a point in the account's score history. "
-        "A signal once received never changes.",
-    )
-    def post(self, request):
-        return self.upsert(request)
-
-
-class RiskSignalsView(IntegrationUpsertView):
-    kind = "risk-signals"
-
-    class InputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "IntegrationRiskSignalsRequest"
-
-        rows = RowsField(child=row_serializer("risk-signals", ref_name="IntegrationRiskSignalRow"))
-
-    @_documented(
-        request=InputSerializer,
-        operation_id="integration_risk_signals_upsert",
-        description="Record risk signals, keyed by `external_id`, left for the risk policy to evaluate. "
-        "A `score_update` also records the score. A signal once received never changes.",
-    )
-    def post(self, request):
-        return self.upsert(request)
+}

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.identity import national_id
 
@@ -42,6 +43,33 @@ def is_blank(value):
     return value is None or (isinstance(value, str) and (not value or value.isspace()))
 
 
+def _text_parse(value):
+    """Text without surrounding whitespace; anything but text is refused."""
+    if not isinstance(value, str):
+        raise RowValueError(_("Expected text (a JSON string)."))
+    return value.strip()
+
+
+# Lazy, so that only a refused value pays for the translation.
+_MOMENT_NOT_TEXT = gettext_lazy("Expected a date and time as text, e.g. 2025-03-31T09:30:00+08:00.")
+_MOMENT_NOT_ISO = gettext_lazy("Expected a date and time in ISO 8601, e.g. 2025-03-31T09:30:00+08:00.")
+_DAY_NOT_TEXT = gettext_lazy("Expected a date as text, e.g. 2025-03-31.")
+_DAY_NOT_ISO = gettext_lazy("Expected a date in ISO 8601, e.g. 2025-03-31.")
+
+
+def _iso_parse(value, parse, *, not_text, not_iso):
+    """What Django's ``parse`` (``parse_date``, ``parse_datetime``) reads from text in ISO 8601."""
+    if not isinstance(value, str):
+        raise RowValueError(str(not_text))
+    try:
+        parsed = parse(value.strip())
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise RowValueError(str(not_iso))
+    return parsed
+
+
 @dataclass(frozen=True)
 class Field(abc.ABC):
     help_text: str = ""
@@ -59,9 +87,7 @@ class Text(Field):
     max_length: int = 64
 
     def parse(self, value, *, now):
-        if not isinstance(value, str):
-            raise RowValueError(_("Expected text (a JSON string)."))
-        value = value.strip()
+        value = _text_parse(value)
         if len(value) > self.max_length:
             raise RowValueError(_("Use at most %(count)s characters.") % {"count": self.max_length})
         return value
@@ -121,14 +147,7 @@ class Moment(Field):
     not_in_future: bool = True
 
     def parse(self, value, *, now):
-        if not isinstance(value, str):
-            raise RowValueError(_("Expected a date and time as text, e.g. 2025-03-31T09:30:00+08:00."))
-        try:
-            moment = parse_datetime(value.strip())
-        except ValueError:
-            moment = None
-        if moment is None:
-            raise RowValueError(_("Expected a date and time in ISO 8601, e.g. 2025-03-31T09:30:00+08:00."))
+        moment = _iso_parse(value, parse_datetime, not_text=_MOMENT_NOT_TEXT, not_iso=_MOMENT_NOT_ISO)
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment, timezone.get_default_timezone())
         if self.not_in_future and moment > now + FUTURE_TOLERANCE:
@@ -139,15 +158,7 @@ class Moment(Field):
 @dataclass(frozen=True)
 class Day(Field):
     def parse(self, value, *, now):
-        if not isinstance(value, str):
-            raise RowValueError(_("Expected a date as text, e.g. 2025-03-31."))
-        try:
-            day = parse_date(value.strip())
-        except ValueError:
-            day = None
-        if day is None:
-            raise RowValueError(_("Expected a date in ISO 8601, e.g. 2025-03-31."))
-        return day
+        return _iso_parse(value, parse_date, not_text=_DAY_NOT_TEXT, not_iso=_DAY_NOT_ISO)
 
 
 @dataclass(frozen=True)
@@ -155,9 +166,7 @@ class Choice(Field):
     choices: tuple = ()
 
     def parse(self, value, *, now):
-        if not isinstance(value, str):
-            raise RowValueError(_("Expected text (a JSON string)."))
-        value = value.strip()
+        value = _text_parse(value)
         if value not in self.choices:
             raise RowValueError(
                 _("Unknown value “%(value)s”: use one of %(choices)s.")

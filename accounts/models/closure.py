@@ -3,6 +3,7 @@
 A request is a draft while the borrower walks through the wizard, then waits out a cooling-off
 window (during which it can be withdrawn) before a beat task applies it through the ledger."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -21,6 +22,10 @@ class ClosureRequestQuerySet(models.QuerySet):
 
     def open(self):
         return self.filter(status__in=ClosureRequest.OPEN_STATUSES)
+
+    def drafts_expired(self, now):
+        """Drafts left untouched for longer than ``ClosureRequest.DRAFT_LIFETIME``."""
+        return self.filter(status=ClosureRequest.Status.DRAFT, updated_at__lt=now - ClosureRequest.DRAFT_LIFETIME)
 
     def due(self, now):
         """Submitted requests whose cooling-off window has ended."""
@@ -54,6 +59,8 @@ class ClosureRequest(models.Model):
         EMAIL = "email", _("code sent by email")
 
     OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED)
+    # A draft without activity for this long expires (and no longer blocks a new request).
+    DRAFT_LIFETIME = timedelta(hours=24)
 
     reference = models.CharField(_("reference"), max_length=20, unique=True, null=True, blank=True)
     account = models.ForeignKey(
@@ -92,6 +99,16 @@ class ClosureRequest(models.Model):
     expired_at = models.DateTimeField(_("expired"), null=True, blank=True)
     rejected_at = models.DateTimeField(_("rejected"), null=True, blank=True)
     rejection_reason = models.CharField(_("why it could not be applied"), max_length=300, blank=True)
+    # The staff member who rejected it by hand (empty when the beat task did): an appeal against
+    # the rejection is never reviewed by them.
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("rejected by"),
+    )
     # A closure with a balance left sets the limit to 0 at once; the line is closed (a second
     # ledger row) when the balance reaches 0.
     line_closed_at = models.DateTimeField(_("line closed"), null=True, blank=True)
@@ -140,9 +157,15 @@ class ClosureRequest(models.Model):
     def is_open(self):
         return self.status in self.OPEN_STATUSES
 
+    def draft_expired(self, now):
+        """A draft left untouched for longer than ``DRAFT_LIFETIME`` (see ``drafts_expired``)."""
+        return self.status == self.Status.DRAFT and self.updated_at < now - self.DRAFT_LIFETIME
+
     @property
     def new_limit(self):
-        """The limit this request leads to (pause and resume keep the limit)."""
+        """The limit the borrower asked for, as the confirm page and the receipt show it (pause and
+        resume keep the limit). Whether completion can still carry it out is decided, with the
+        status, in ``accounts.closure.outcome``."""
         if self.kind == self.Kind.LOWER:
             return self.target_limit
         if self.kind == self.Kind.CLOSE:

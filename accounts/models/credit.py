@@ -248,7 +248,16 @@ class LimitChange(models.Model):
     decided_by_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    policy_version = models.CharField(_("policy version"), max_length=40, blank=True)
+    # The policy version whose rules made a risk change (accounts.models.risk, which imports this
+    # module: hence the string reference).
+    policy_version = models.ForeignKey(
+        "accounts.PolicyVersion",
+        verbose_name=_("policy version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="limit_changes",
+    )
     source_reference = models.CharField(_("source"), max_length=64, blank=True)
     effective_at = models.DateTimeField(_("effective"))
     notice = models.ForeignKey("portal.Notification", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -283,3 +292,13 @@ class LimitChange(models.Model):
     @property
     def is_adverse(self):
         return self.new_limit < self.previous_limit or self.new_status in ("frozen", "cleared")
+
+
+# Kinds a borrower did not ask for: they carry reasons and can be appealed. Here, beside the
+# ledger, so that readers (appeals' selectors, templates) need not import the ledger's writer.
+APPEALABLE_KINDS = {
+    LimitChange.Kind.RISK_REDUCTION,
+    LimitChange.Kind.RISK_FREEZE,
+    LimitChange.Kind.CLEARANCE,
+    LimitChange.Kind.CORE_SYNC,
+}

@@ -133,6 +133,13 @@ class PolicyVersion(models.Model):
     def label(self):
         return f"v{self.pk}"
 
+    @staticmethod
+    def pk_from_label(label):
+        """The id a label such as "v12" names (as staff type it), or None for any other text."""
+        label = (label or "").strip()
+        number = label[1:]
+        return int(number) if label[:1] == "v" and number.isascii() and number.isdigit() else None
+
 
 class RiskDecisionQuerySet(models.QuerySet):
     def awaiting_approval(self):

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -17,7 +18,7 @@ from django.utils.translation import ngettext
 from accounts.models import PolicyVersion, RiskDecision, RiskEvaluationChunk, RiskEvaluationRun, RiskSignal
 from accounts.risk import selectors
 from accounts.risk import services as risk
-from portal.admin import ReadOnlyAdmin
+from portal.admin_base import ReadOnlyAdmin
 from portal.exceptions import PortalError
 
 
@@ -316,8 +317,6 @@ def risk_report_view(request):
         raise PermissionDenied
     day = None
     if request.GET.get("day"):
-        from django.utils.dateparse import parse_date
-
         day = parse_date(request.GET["day"])
     context = {
         **admin.site.each_context(request),

@@ -3,19 +3,14 @@
 from django import template
 from django.utils import timezone
 
-from accounts.credit.services import APPEALABLE_KINDS
 from accounts.models import ClosureRequest, LimitChange
+from appeals.decision_records import closure_request_appeal_deadline, limit_change_appealable
 
 register = template.Library()
 
 
 def _appealable(change):
-    return (
-        change is not None
-        and change.kind in APPEALABLE_KINDS
-        and change.appeal_deadline is not None
-        and change.appeal_deadline > timezone.now()
-    )
+    return change is not None and limit_change_appealable(change) and change.appeal_deadline > timezone.now()
 
 
 @register.filter
@@ -36,8 +31,6 @@ def appealable_change_for_notice(notice):
 @register.filter
 def appealable_request(closure_request):
     """``{% if closure_request|appealable_request %}``: a rejected request still open to appeal."""
-    from appeals.services import closure_request_appeal_deadline
-
     deadline = closure_request_appeal_deadline(closure_request) if closure_request is not None else None
     return deadline is not None and deadline > timezone.now()
 

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from education.models import CommunicationPreference, HealthReport
-from portal.admin import ReadOnlyAdmin
+from portal.admin_base import ReadOnlyAdmin
 
 
 @admin.register(HealthReport)

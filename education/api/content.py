@@ -165,8 +165,13 @@ class QuizAttemptCreateView(APIView):
         data.is_valid(raise_exception=True)
         answers = {answer["question"]: answer["choice"] for answer in data.validated_data["answers"]}
         attempt = services.quiz_attempt_submit(user=request.user, quiz=quiz, answers=answers, request=request)
-        result = {"attempt": attempt, **selectors.quiz_attempt_result(attempt=attempt)}
-        return Response(self.OutputSerializer(result).data, status=status.HTTP_201_CREATED)
+        return Response(quiz_attempt_data(attempt), status=status.HTTP_201_CREATED)
+
+
+def quiz_attempt_data(attempt):
+    """An attempt with its per-question results, as both quiz attempt endpoints answer it."""
+    result = {"attempt": attempt, **selectors.quiz_attempt_result(attempt=attempt)}
+    return QuizAttemptCreateView.OutputSerializer(result).data
 
 
 class QuizAttemptDetailView(APIView):
@@ -177,5 +182,4 @@ class QuizAttemptDetailView(APIView):
         attempt = selectors.quiz_attempt_get(user=request.user, attempt_id=attempt_id)
         if attempt.quiz_id != quiz_id:
             return Response(status=status.HTTP_404_NOT_FOUND)
-        result = {"attempt": attempt, **selectors.quiz_attempt_result(attempt=attempt)}
-        return Response(QuizAttemptCreateView.OutputSerializer(result).data)
+        return Response(quiz_attempt_data(attempt))

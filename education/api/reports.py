@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from education.selectors import reports as selectors
 from education.services.reports import health_report_figures
-from portal.api import IsIdentityBound
+from portal.api_base import IsIdentityBound
 
 
 class HealthReportListView(generics.ListAPIView):

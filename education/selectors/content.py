@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from accounts.models import CreditAccount, LimitChange, ReasonCode, RepaymentInstallment
 from education.models import Article, ArticleRead, Choice, Question, Quiz, QuizAttempt, Topic
 
 # Searches look at no more than this many characters of the query and return at most this
@@ -193,8 +194,6 @@ def _suggest(*, user, unread, accounts):
     """The next article for this borrower and why, from their situation (see
     learning_summary_get). ``unread`` maps slug to article, in catalogue order."""
     if user.customer_id is not None:
-        from accounts.models import CreditAccount, LimitChange, ReasonCode, RepaymentInstallment
-
         recent = (
             LimitChange.objects.for_user(user)
             .order_by("-effective_at", "-pk")

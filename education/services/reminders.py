@@ -15,6 +15,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import RepaymentInstallment
+from appeals.services import appeals_information_remind
 from education.models import CommunicationPreference
 from portal.models import Notification
 from portal.services import notification_send
@@ -50,8 +52,6 @@ def reminder_channel(user, now):
 
 def _repayment_candidates(now):
     """Unsettled installments due within a few days either side of today, with their borrower."""
-    from accounts.models import RepaymentInstallment
-
     today = now.date()
     return list(
         RepaymentInstallment.objects.filter(
@@ -117,8 +117,6 @@ def repayment_reminders_send(*, now=None):
 def appeal_reminders_send(*, now=None):
     """The appeals app's information-request reminder, through the same quiet hours and
     preferences (it keeps its own once-only bookkeeping on the appeal)."""
-    from appeals.services import appeals_information_remind
-
     return appeals_information_remind(now=now or timezone.now(), reminder_channel=reminder_channel)
 
 

@@ -1,4 +1,5 @@
 import pytest
+from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -114,7 +115,5 @@ def test_notifications_api_lists_and_marks_only_mine(borrower):
 
 
 def test_openapi_schema_generates_without_warnings(tmp_path):
-    from django.core.management import call_command
-
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
     assert "/api/v1/accounts/{account_id}/limit-changes/" in (tmp_path / "schema.yaml").read_text()

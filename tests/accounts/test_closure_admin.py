@@ -1,14 +1,18 @@
 """Closure requests in the staff admin: read-only, filterable, and processed by hand only
-through the completion service, never before the cooling-off period ends."""
+through the completion service, never before the cooling-off period ends; a request staff
+reject by hand records who rejected it."""
 
+import importlib
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from accounts.closure import services
+from accounts.credit.services import limit_change_apply
 from accounts.models import ClosureRequest
 from portal.models import AuditEvent
 from tests.factories import StaffFactory, credit_account
@@ -77,3 +81,42 @@ def test_the_processing_action_needs_its_permission(client, submitted):
     client.force_login(viewer)
     page = client.get(reverse("admin:accounts_closurerequest_changelist")).content.decode()
     assert "process_due" not in page
+
+
+@pytest.fixture
+def overtaken(submitted):
+    """A due request for 30,000 on a line a risk review has since cut to 25,000."""
+    limit_change_apply(
+        account=submitted.account,
+        kind="risk_reduction",
+        new_limit="25000",
+        reason_codes=["score_drop"],
+        decided_by="policy",
+    )
+    ClosureRequest.objects.filter(pk=submitted.pk).update(
+        cooling_off_ends_at=submitted.cooling_off_ends_at - timedelta(days=2)
+    )
+    return submitted
+
+
+def test_a_request_staff_reject_by_hand_records_who_rejected_it(client, processor, overtaken):
+    client.force_login(processor)
+    form = {"action": "process_due", "_selected_action": [overtaken.pk]}
+    client.post(reverse("admin:accounts_closurerequest_changelist"), form)
+    overtaken.refresh_from_db()
+    assert (overtaken.status, overtaken.rejected_by) == ("rejected", processor)
+
+
+def test_a_request_the_beat_task_rejects_has_nobody_behind_the_rejection(overtaken):
+    services.closure_requests_process()
+    overtaken.refresh_from_db()
+    assert (overtaken.status, overtaken.rejected_by) == ("rejected", None)
+
+
+def test_the_migration_reads_who_rejected_a_request_from_the_audit_log(processor, overtaken):
+    services.closure_request_complete(closure_request_id=overtaken.pk, actor=processor)
+    ClosureRequest.objects.filter(pk=overtaken.pk).update(rejected_by=None)
+    migration = importlib.import_module("accounts.migrations.0018_closure_request_rejected_by")
+    migration.rejected_by_fill(django_apps, schema_editor=None)
+    overtaken.refresh_from_db()
+    assert overtaken.rejected_by == processor

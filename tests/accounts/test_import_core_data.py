@@ -9,7 +9,6 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
-import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -26,18 +25,10 @@ from accounts.models import (
 )
 from accounts.risk import services as risk
 from portal.models import AuditEvent, Notification
+from tests.accounts.test_integration_api import NOW, frozen_clock, id_number  # noqa: F401
 from tests.factories import BorrowerFactory, CustomerRecordFactory, RepaymentInstallmentFactory, credit_account
 
 pytestmark = pytest.mark.django_db
-
-NOW = datetime(2025, 6, 1, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
-
-
-def id_number(sequence):
-    """A valid ID number from a region the factories never use."""
-    first_seventeen = f"44030519851111{sequence:03d}"
-    return first_seventeen + national_id.check_character(first_seventeen)
-
 
 SIGNALS_CSV = """external_id,account_external_id,kind,value,observed_at
 SIG-1,ACC-A,linked_overdue,12,2025-06-01T09:00:00+08:00
@@ -103,13 +94,6 @@ FILES = {
     "customers": ("customers.jsonl", CUSTOMERS_JSONL),
     "accounts": ("accounts.jsonl", ACCOUNTS_JSONL),
 }
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    # The clock ticks so that a rewrite would show in the rows' update times.
-    with time_machine.travel(NOW):
-        yield
 
 
 @pytest.fixture

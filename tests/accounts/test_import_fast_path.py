@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import translation
 
-from accounts.integration import imports
+from accounts.integration.imports import signals_copy
 from tests.accounts.test_import_core_data import database_state, frozen_clock, run, world, write  # noqa: F401
 
 pytestmark = [
@@ -28,13 +28,13 @@ PLAIN_CSV = (
 def test_a_plain_file_loads_whole_and_matches_the_row_by_row_path(tmp_path, monkeypatch):
     path = write(tmp_path, "signals.csv", PLAIN_CSV)
     fast = []
-    monkeypatch.setattr(imports, "_copy_signals_csv", _spy(imports._copy_signals_csv, fast))
+    monkeypatch.setattr(signals_copy, "risk_signals_csv_copy", _spy(signals_copy.risk_signals_csv_copy, fast))
     assert "4 rows read, 4 inserted" in run("risk-signals", path)
     assert fast == [4]
     loaded = database_state()
 
     slow = write(tmp_path, "again.csv", PLAIN_CSV.replace("SIG-", "SLOW-"))
-    monkeypatch.setattr(imports, "_copy_signals_csv", lambda *args, **kwargs: None)
+    monkeypatch.setattr(signals_copy, "risk_signals_csv_copy", lambda *args, **kwargs: None)
     run("risk-signals", slow)
     again = database_state()
     assert [row[1:] for row in again["signals"][4:]] == [row[1:] for row in loaded["signals"]]
@@ -63,7 +63,7 @@ def test_a_bad_row_is_named_whichever_path_finds_it(tmp_path, change, line, fiel
 def test_a_quoted_line_break_goes_row_by_row(tmp_path, monkeypatch):
     content = PLAIN_CSV.replace("SIG-2,ACC-A,score_update,705,", 'SIG-2,ACC-A,score_update,"705\n",')
     fast = []
-    monkeypatch.setattr(imports, "_copy_signals_csv", _spy(imports._copy_signals_csv, fast))
+    monkeypatch.setattr(signals_copy, "risk_signals_csv_copy", _spy(signals_copy.risk_signals_csv_copy, fast))
     assert "4 rows read, 4 inserted" in run("risk-signals", write(tmp_path, "signals.csv", content))
     assert fast == [None]
 

@@ -6,11 +6,15 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.contrib.auth.models import Group
+from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.credit.services import limit_change_apply
 from accounts.identity import national_id
+from accounts.integration.fields import Day, Moment, RowValueError
 from accounts.integration.services import IntegrationForbidden, integration_rows_apply
 from accounts.models import (
     CreditAccount,
@@ -526,3 +530,66 @@ def test_the_integration_endpoints_are_in_the_schema(client):
     schema = client.get("/api/schema/").content.decode()
     assert "/api/integration/v1/risk-signals/" in schema
     assert "IntegrationRiskSignalRow" in schema
+
+
+@pytest.mark.parametrize(
+    ("path", "operation_id", "request_schema", "row_schema"),
+    [
+        ("customers", "integration_customers_upsert", "IntegrationCustomersRequest", "IntegrationCustomerRow"),
+        ("accounts", "integration_accounts_upsert", "IntegrationAccountsRequest", "IntegrationAccountRow"),
+        ("balances", "integration_balances_upsert", "IntegrationBalancesRequest", "IntegrationBalanceRow"),
+        (
+            "repayment-schedules",
+            "integration_repayment_schedules_upsert",
+            "IntegrationRepaymentSchedulesRequest",
+            "IntegrationInstallmentRow",
+        ),
+        (
+            "score-updates",
+            "integration_score_updates_upsert",
+            "IntegrationScoreUpdatesRequest",
+            "IntegrationScoreUpdateRow",
+        ),
+        (
+            "risk-signals",
+            "integration_risk_signals_upsert",
+            "IntegrationRiskSignalsRequest",
+            "IntegrationRiskSignalRow",
+        ),
+    ],
+)
+def test_each_endpoint_keeps_its_operation_id_and_schemas(client, path, operation_id, request_schema, row_schema):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    operation = schema["paths"][f"/api/integration/v1/{path}/"]["post"]
+    assert operation["operationId"] == operation_id
+    assert operation["tags"] == ["integration"]
+    assert operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(f"/{request_schema}")
+    assert schema["components"]["schemas"][request_schema]["properties"]["rows"]["items"]["$ref"].endswith(
+        f"/{row_schema}"
+    )
+    assert set(operation["responses"]) == {"200", "400", "401", "403", "409"}
+
+
+@given(day=st.dates(), padding=st.sampled_from(["", " ", "\t"]))
+def test_a_day_in_iso_8601_reads_as_itself(day, padding):
+    assert Day().parse(f"{padding}{day.isoformat()}{padding}", now=NOW) == day
+
+
+@given(moment=st.datetimes(max_value=NOW.replace(tzinfo=None), timezones=st.just(UTC)))
+def test_a_past_moment_in_iso_8601_reads_as_itself(moment):
+    assert Moment().parse(moment.isoformat(), now=NOW) == moment
+
+
+@given(
+    parser=st.sampled_from([Day(), Moment()]),
+    value=st.one_of(st.none(), st.integers(), st.floats(), st.lists(st.text(), max_size=2)),
+)
+def test_a_day_or_moment_that_is_not_text_is_refused_as_such(parser, value):
+    with translation.override("en"), pytest.raises(RowValueError, match="as text"):
+        parser.parse(value, now=NOW)
+
+
+@given(parser=st.sampled_from([Day(), Moment()]), text=st.text(alphabet="abcXYZ:/ ", max_size=12))
+def test_text_that_is_no_iso_8601_date_is_refused_with_an_example(parser, text):
+    with translation.override("en"), pytest.raises(RowValueError, match="ISO 8601, e.g. 2025-03-31"):
+        parser.parse(text, now=NOW)

@@ -1,3 +1,4 @@
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -8,7 +9,7 @@ from django.db.utils import DatabaseError
 from django.utils import timezone, translation
 
 from accounts.credit.services import limit_change_apply
-from accounts.models import CreditAccount, LimitChange
+from accounts.models import CreditAccount, LimitChange, PolicyVersion
 from portal.exceptions import PortalError
 from portal.models import AppendOnlyError, AuditEvent, Notification
 from tests.factories import BorrowerFactory, CustomerRecordFactory, credit_account
@@ -28,7 +29,7 @@ def reduce(account, **overrides):
         "new_limit": "35000.00",
         "reason_codes": ["score_drop", "linked_overdue"],
         "decided_by": LimitChange.DecidedBy.POLICY,
-        "policy_version": "v3",
+        "policy_version": PolicyVersion.objects.active().get(),
     }
     return limit_change_apply(**{**arguments, **overrides})
 
@@ -49,6 +50,7 @@ def test_a_risk_reduction_writes_ledger_notice_and_audit_together(
     assert account.available_credit == Decimal("23000.00")
     assert (change.sequence, change.previous_limit, change.new_limit) == (2, Decimal("50000.00"), Decimal("35000.00"))
     assert change.reason_codes == ["score_drop", "linked_overdue"]
+    assert change.policy_version == PolicyVersion.objects.active().get()
     assert change.appeal_deadline == change.effective_at + timedelta(days=60)
     assert change.notice.recipient == borrower
     assert AuditEvent.objects.filter(action="limit_change.risk_reduction", target_id=str(account.pk)).exists()
@@ -181,8 +183,6 @@ def test_postgresql_refuses_to_commit_a_limit_that_bypasses_the_ledger():
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's; CI runs this")
 def test_two_changes_racing_on_one_account_are_applied_one_after_the_other():
-    import threading
-
     account = credit_account(credit_limit="50000.00")
     barrier = threading.Barrier(2)
     errors = []

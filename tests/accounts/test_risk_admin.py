@@ -81,8 +81,6 @@ def test_an_active_policy_cannot_be_edited_in_place(client):
 
 
 def test_the_daily_risk_report_page_and_email(client, pending_freeze, django_capture_on_commit_callbacks):
-    from django.utils import timezone
-
     analyst = StaffFactory(group="Risk analyst")
     client.force_login(analyst)
     today = timezone.localdate().isoformat()

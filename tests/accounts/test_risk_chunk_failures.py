@@ -15,6 +15,7 @@ from accounts.models import RiskDecision, RiskEvaluationChunk
 from accounts.models.risk import CHUNK_MAX_REQUEUES
 from accounts.risk import services as risk
 from accounts.risk.selectors import risk_report_get
+from accounts.risk.services import evaluation
 from portal.exceptions import PortalError
 from portal.models import AuditEvent
 from tests.factories import RiskSignalFactory, StaffFactory, credit_account
@@ -40,7 +41,7 @@ def given_up(run, error="RuntimeError: the core system sent a bad row"):
 def test_a_failing_chunk_keeps_its_error_and_is_given_up_after_the_last_requeue(run):
     chunk = run.chunks.get()
     with (
-        mock.patch.object(risk, "_evaluate_accounts", side_effect=RuntimeError("the core system sent a bad row")),
+        mock.patch.object(evaluation, "accounts_evaluate", side_effect=RuntimeError("the core system sent a bad row")),
         pytest.raises(RuntimeError),
     ):
         risk.risk_evaluation_chunk_decide(chunk_id=chunk.pk)

@@ -7,8 +7,10 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from accounts.credit.services import limit_change_apply
 from accounts.models import CreditAccount, CreditScore, LimitChange, PolicyVersion, RiskDecision, RiskEvaluationRun
 from accounts.risk import services as risk
+from accounts.tasks import risk_policy_evaluate
 from portal.exceptions import PortalError
 from portal.models import Notification
 from tests.factories import BorrowerFactory, RiskSignalFactory, StaffFactory, credit_account, score_history
@@ -153,7 +155,7 @@ def test_a_score_drop_signal_cuts_the_limit_with_a_notice(policy, account, borro
     assert decision.status == RiskDecision.Status.APPLIED
     assert account.credit_limit == Decimal("35000.00")
     change = account.limit_changes.get(kind=LimitChange.Kind.RISK_REDUCTION)
-    assert change.policy_version == policy.label
+    assert change.policy_version == policy
     assert change.reason_codes == ["score_drop"]
     assert change.notice.recipient == borrower
     run = RiskEvaluationRun.objects.get(policy_version=policy)
@@ -260,8 +262,6 @@ def test_a_stale_decision_is_set_aside_not_applied(policy, account):
     supervisor = StaffFactory(group="Supervisor")
     signal(account, kind="linked_overdue", value="90")
     decision = evaluate()
-    from accounts.credit.services import limit_change_apply
-
     limit_change_apply(
         account=account, kind="risk_reduction", new_limit="10000", reason_codes=["fraud_suspicion"], decided_by="staff"
     )
@@ -294,8 +294,6 @@ def test_activating_a_draft_retires_the_active_version(policy):
 
 
 def test_the_beat_job_evaluates_every_account_with_new_signals(policy, account):
-    from accounts.tasks import risk_policy_evaluate
-
     other = credit_account(customer=BorrowerFactory().customer)
     score_history(other, [760, 700])
     score_history(account, [690], days_apart=0)
@@ -350,8 +348,6 @@ def test_each_run_covers_the_signals_received_since_the_run_before(policy, accou
 
 
 def test_a_chunk_whose_task_was_lost_is_queued_again_and_decided_once(policy, account):
-    from accounts.tasks import risk_policy_evaluate
-
     score_history(account, [690], days_apart=0)
     signal(account, kind="score_update", value="690")
     started = timezone.now()

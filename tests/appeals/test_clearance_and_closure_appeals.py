@@ -15,6 +15,7 @@ from accounts.credit.services import limit_change_apply
 from accounts.models import ClosureRequest, CreditAccount, LimitChange
 from appeals import services
 from appeals.models import Appeal
+from portal.deadlines import deadline_profile
 from portal.exceptions import PortalError
 from portal.models import Notification
 from tests.appeals.conftest import file_appeal
@@ -183,14 +184,14 @@ def test_only_carrying_out_the_request_can_be_asked_for(borrower, rejected_reque
     assert not Appeal.objects.exists()
 
 
-def test_duplicate_and_late_appeals_on_a_request_are_refused(borrower, rejected_request, settings):
+def test_duplicate_and_late_appeals_on_a_request_are_refused(borrower, rejected_request):
     appeal_request(borrower, rejected_request)
     with pytest.raises(PortalError) as duplicate:
         appeal_request(borrower, rejected_request)
     assert duplicate.value.code == "appeal_duplicate"
 
     ClosureRequest.objects.filter(pk=rejected_request.pk).update(
-        rejected_at=rejected_request.rejected_at - timedelta(days=settings.APPEAL_WINDOW_DAYS + 1)
+        rejected_at=rejected_request.rejected_at - timedelta(days=deadline_profile().appeal_window_days + 1)
     )
     Appeal.objects.update(status="withdrawn")
     with pytest.raises(PortalError) as late:
@@ -213,6 +214,18 @@ def test_whoever_rejected_the_request_by_hand_may_not_review_the_appeal(borrower
     appeal = appeal_request(borrower, rejected_request)
     with pytest.raises(PortalError, match="took part"):
         services.appeal_assign(appeal=appeal, actor=rejected_request.processor)
+
+
+def test_who_rejected_the_request_is_read_from_the_request_itself(borrower, rejected_request, reviewer):
+    """Recusal reads the request's ``rejected_by``, not the audit log: whoever the field names
+    is recused, and the audit log's actor alone recuses no one."""
+    ClosureRequest.objects.filter(pk=rejected_request.pk).update(rejected_by=reviewer)
+    appeal = appeal_request(borrower, rejected_request)
+    with pytest.raises(PortalError, match="took part"):
+        services.appeal_assign(appeal=appeal, actor=reviewer)
+    assert (
+        services.appeal_assign(appeal=appeal, actor=rejected_request.processor).assignee == rejected_request.processor
+    )
 
 
 def test_overturning_carries_the_request_out_through_the_ledger(borrower, rejected_request, reviewer):

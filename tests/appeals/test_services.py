@@ -12,6 +12,7 @@ from appeals.models import Appeal, AppealApproval, AppealEvent, AppealMessage
 from portal.exceptions import PortalError
 from portal.models import AuditEvent, Notification
 from tests.appeals.conftest import file_appeal, pdf, reduction
+from tests.appeals.factories import PolicyVersionFactory, RiskDecisionFactory
 from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,24 +46,16 @@ def test_submitting_gives_a_reference_a_due_date_a_snapshot_and_an_acknowledgeme
 
 
 def test_snapshot_carries_the_risk_decision_inputs_and_policy(borrower):
-    from accounts.models import RiskDecision
-
-    change = reduction(borrower.customer, policy_version="v1")
-    RiskDecision.objects.create(
-        account=change.account,
-        policy_version=PolicyVersion.objects.get(name="Baseline"),
-        kind="reduction",
-        status="applied",
-        previous_limit=change.previous_limit,
-        proposed_limit=change.new_limit,
-        reason_codes=["score_drop"],
-        inputs={"score_from": 750, "score_to": 680},
-        trigger_key="t1",
-        limit_change=change,
-    )
+    policy = PolicyVersion.objects.get(name="Baseline")
+    change = reduction(borrower.customer, policy_version=policy)
+    RiskDecisionFactory(limit_change=change, policy_version=policy, inputs={"score_from": 750, "score_to": 680})
     appeal = file_appeal(borrower, change)
     assert appeal.decision_snapshot["inputs"] == {"score_from": 750, "score_to": 680}
-    assert appeal.decision_snapshot["policy_version"] == "v1"
+    assert appeal.decision_snapshot["policy_version"] == policy.label
+
+
+def test_snapshot_of_a_decision_without_a_policy_names_none(appeal):
+    assert appeal.decision_snapshot["policy_version"] == ""
 
 
 def test_second_appeal_on_same_decision_is_refused(borrower, appeal, decision):
@@ -288,28 +281,37 @@ def test_policy_authors_and_approvers_cannot_review(borrower, supervisor):
     author = StaffFactory(group="Supervisor")
     policy = PolicyVersion.objects.get(name="Baseline")
     PolicyVersion.objects.filter(pk=policy.pk).update(created_by=author, activated_by=supervisor)
-    change = reduction(borrower.customer, policy_version=policy.label)
+    change = reduction(borrower.customer, policy_version=policy)
     appeal = file_appeal(borrower, change)
     for person in (author, supervisor):
         with pytest.raises(PortalError, match="took part"):
             services.appeal_assign(appeal=appeal, actor=person)
 
 
-def test_risk_decision_approver_cannot_approve_the_overturn(borrower, reviewer, supervisor, other_supervisor):
-    from accounts.models import RiskDecision
+def test_whoever_switched_on_the_risk_decisions_policy_cannot_review(borrower, reviewer):
+    """Recusal follows the risk decision's policy foreign key: the ledger row names no policy
+    and carries no text label, yet the person who switched the policy on is still recused."""
+    change = reduction(borrower.customer)
+    policy = RiskDecisionFactory(limit_change=change).policy_version
+    appeal = file_appeal(borrower, change)
+    assert change.policy_version is None
+    with pytest.raises(PortalError, match="took part"):
+        services.appeal_assign(appeal=appeal, actor=policy.activated_by)
+    assert services.appeal_assign(appeal=appeal, actor=reviewer).assignee == reviewer
 
-    change = reduction(borrower.customer, decided_by_user=supervisor, policy_version="v1")
-    RiskDecision.objects.create(
-        account=change.account,
-        policy_version=PolicyVersion.objects.get(name="Baseline"),
-        kind="reduction",
-        status="applied",
-        previous_limit=change.previous_limit,
-        proposed_limit=change.new_limit,
-        trigger_key="t2",
-        reviewed_by=supervisor,
-        limit_change=change,
-    )
+
+def test_the_author_of_the_ledger_rows_policy_cannot_review(borrower):
+    policy = PolicyVersionFactory(created_by=StaffFactory(group="Appeals reviewer"))
+    appeal = file_appeal(borrower, reduction(borrower.customer, policy_version=policy))
+    assert appeal.decision_snapshot["policy_version"] == f"v{policy.pk}"
+    with pytest.raises(PortalError, match="took part"):
+        services.appeal_assign(appeal=appeal, actor=policy.created_by)
+
+
+def test_risk_decision_approver_cannot_approve_the_overturn(borrower, reviewer, supervisor, other_supervisor):
+    policy = PolicyVersion.objects.get(name="Baseline")
+    change = reduction(borrower.customer, decided_by_user=supervisor, policy_version=policy)
+    RiskDecisionFactory(limit_change=change, policy_version=policy, reviewed_by=supervisor)
     appeal = services.appeal_assign(appeal=file_appeal(borrower, change), actor=reviewer)
     appeal = services.appeal_decide(appeal=appeal, actor=reviewer, outcome="overturned", reason="Error.")
     with pytest.raises(PortalError, match="took part"):

@@ -7,6 +7,7 @@ import pytest
 from appeals import services, tasks
 from appeals.models import Appeal
 from portal.models import Notification
+from tests.appeals.conftest import file_appeal
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +72,28 @@ def test_a_decision_stuck_in_four_eyes_approval_is_reported_as_a_breach(assigned
     clock.shift(timedelta(days=15, minutes=1))
     assert tasks.appeals_breach_report.delay().get() == 1
     assert _count(supervisor, "appeal_staff.breached") == 1
+
+
+def test_closing_jobs_act_once_however_often_they_run(borrower, assigned, reviewer, clock):
+    services.appeal_information_request(appeal=assigned, actor=reviewer, message="Send it.")
+    clock.shift(timedelta(days=14, minutes=1))
+    assert [tasks.appeals_unanswered_close.delay().get() for _run in range(2)] == [1, 0]
+    assert _count(borrower, "appeal.closed_unanswered") == 1
+
+
+def test_a_decided_appeal_is_closed_once_however_often_the_job_runs(assigned, reviewer, clock):
+    services.appeal_decide(appeal=assigned, actor=reviewer, outcome="upheld", reason="No.")
+    clock.shift(timedelta(days=15, minutes=1))
+    assert [tasks.appeals_decided_close.delay().get() for _run in range(2)] == [1, 0]
+    assert Appeal.objects.get().events.filter(kind="closed").count() == 1
+
+
+def test_each_appeal_runs_on_its_own_jurisdictions_clock(borrower, decision, reviewer, settings, clock):
+    """An appeal filed under the UK profile (56 days, reminder 5 days before) keeps that clock
+    after the default jurisdiction changes back."""
+    settings.APPEAL_JURISDICTION = "UK"
+    appeal = services.appeal_assign(appeal=file_appeal(borrower, decision), actor=reviewer)
+    settings.APPEAL_JURISDICTION = "CN"
+    clock.shift(timedelta(days=51, minutes=1))
+    assert [tasks.appeals_assignee_remind.delay().get() for _run in range(2)] == [1, 0]
+    assert Appeal.objects.get(pk=appeal.pk).jurisdiction == "UK"

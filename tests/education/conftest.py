@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from accounts.models import CreditScore
 from tests.factories import BorrowerFactory, RepaymentInstallmentFactory, credit_account
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -30,8 +31,6 @@ def borrower_with_history(**borrower_kwargs):
         opened_at=RUN_AT - timedelta(days=500),
     )
     # Scores on the 15th of each month, November 2025 … October 2026.
-    from accounts.models import CreditScore
-
     monthly = [742, 748, 751, 755, 753, 749, 740, 731, 718, 702, 690, 684]
     CreditScore.objects.bulk_create(
         CreditScore(

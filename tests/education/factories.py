@@ -1,16 +1,18 @@
 """Factories for the education app's tests."""
 
-# --- health reports (part B) -------------------------------------------------------------------
 import datetime
 
 import factory
 
+from education.models import Choice, Question, Quiz
+from education.rendering import markdown_to_safe_html, reading_minutes
+from education.services.reports import health_report_compute
 from tests.factories import BorrowerFactory
+
+# --- health reports (part B) -------------------------------------------------------------------
 
 
 def _empty_snapshot(report):
-    from education.services.reports import health_report_compute
-
     _columns, snapshot = health_report_compute(
         month=report.month,
         as_of=report.month + datetime.timedelta(days=31),
@@ -48,7 +50,6 @@ class CommunicationPreferenceFactory(factory.django.DjangoModelFactory):
 
 
 # --- literacy content and quizzes (part A) -----------------------------------------------------
-from education.rendering import markdown_to_safe_html, reading_minutes  # noqa: E402
 
 
 class TopicFactory(factory.django.DjangoModelFactory):
@@ -84,8 +85,6 @@ class ArticleFactory(factory.django.DjangoModelFactory):
 def quiz_for(article, questions=(("Question one?", "Because one."), ("Question two?", "Because two."))):
     """A published quiz on ``article``: each question has a right choice "Right N" and a wrong one
     "Wrong N"."""
-    from education.models import Choice, Question, Quiz
-
     quiz = Quiz.objects.create(article=article)
     for number, (text, explanation) in enumerate(questions, start=1):
         question = Question.objects.create(quiz=quiz, text=text, explanation=explanation, ordering=number)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.credit.services import limit_change_apply
 from accounts.models import LimitChange
-from education.models import ArticleRead
+from education.models import ArticleRead, Quiz
 from education.selectors import learning_summary_get
 from education.services import quiz_attempt_submit
 from tests.education.factories import right_answers
@@ -86,8 +86,6 @@ def test_otherwise_the_first_unread_beginner_article_is_suggested():
 
 
 def test_progress_counts_articles_read_and_quizzes_done_once_per_slug():
-    from education.models import Quiz
-
     borrower, _account = _borrower()
     _read(borrower, "budgeting-basics", "repaying-on-time", "not-an-article")
     for language in ("en", "zh-hans"):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from education.models import QuizAttempt
+from education.models import Quiz, QuizAttempt
 from education.services import quiz_attempt_submit
 from portal.exceptions import PortalError
 from portal.models import AuditEvent
@@ -104,8 +104,6 @@ def test_all_wrong_scores_zero_and_shows_the_right_answers(borrower_client, quiz
 
 
 def test_a_seeded_chinese_quiz_can_be_taken_in_chinese(borrower_client):
-    from education.models import Quiz
-
     quiz = Quiz.objects.get(article__slug="spotting-loan-fraud", article__language="zh-hans")
     response = borrower_client.post(f"/learn/quiz/{quiz.pk}/", _form(right_answers(quiz)), follow=True)
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from education.models import Article
 from education.rendering import markdown_to_safe_html, reading_minutes
 from education.services import article_save
 from tests.education.factories import TopicFactory
@@ -46,8 +47,6 @@ def test_reading_time_counts_chinese_characters_and_english_words():
 
 @pytest.mark.django_db
 def test_hostile_markdown_saved_by_an_editor_never_reaches_the_article_page(client):
-    from education.models import Article
-
     editor = StaffFactory(group="Content editor")
     article = Article(
         slug="hostile-test",

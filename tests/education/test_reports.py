@@ -6,10 +6,12 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from education import tasks
 from education.models import HealthReport
 from education.services import reports as services
+from education.services.reports import emails as report_emails
 from tests.education.conftest import OCTOBER, borrower_with_history
 from tests.education.factories import CommunicationPreferenceFactory, HealthReportFactory
 from tests.factories import BorrowerFactory
@@ -46,8 +48,8 @@ def test_monthly_run_twice_makes_each_report_and_email_once(run_clock):
 def test_a_chunk_that_crashes_midway_and_is_retried_sends_nobody_twice(run_clock, monkeypatch):
     borrowers = [borrower_with_history() for _ in range(3)]
     ids = [borrower.pk for borrower in borrowers]
-    monkeypatch.setattr(services, "EMAIL_BATCH", 1)
-    real_send, calls = services._email_batch_send, []
+    monkeypatch.setattr(report_emails, "EMAIL_BATCH", 1)
+    real_send, calls = report_emails._email_batch_send, []
 
     def crash_on_second_batch(connection, messages):
         calls.append(messages)
@@ -55,7 +57,7 @@ def test_a_chunk_that_crashes_midway_and_is_retried_sends_nobody_twice(run_clock
             raise ConnectionError("worker lost")
         return real_send(connection, messages)
 
-    with mock.patch.object(services, "_email_batch_send", crash_on_second_batch), pytest.raises(ConnectionError):
+    with mock.patch.object(report_emails, "_email_batch_send", crash_on_second_batch), pytest.raises(ConnectionError):
         tasks.health_reports_chunk.delay(ids, OCTOBER.isoformat())
     assert len(mail.outbox) == 1
 
@@ -68,7 +70,7 @@ def test_a_chunk_that_crashes_midway_and_is_retried_sends_nobody_twice(run_clock
 def test_a_claim_left_by_a_killed_worker_is_recovered_and_sent_once(run_clock):
     borrower = borrower_with_history()
     services.health_reports_generate(user_ids=[borrower.pk], month=OCTOBER)
-    HealthReport.objects.update(email_status="sending", email_claimed_at=services.timezone.now())
+    HealthReport.objects.update(email_status="sending", email_claimed_at=timezone.now())
 
     services.health_report_emails_send(user_ids=[borrower.pk], month=OCTOBER)
     assert mail.outbox == []  # a fresh claim belongs to another worker

@@ -9,6 +9,7 @@ from django.db import connection
 
 from education.models import HealthReport
 from education.services import reports as services
+from education.services.reports import emails as report_emails
 from tests.education.conftest import OCTOBER, RUN_AT, borrower_with_history
 
 
@@ -17,7 +18,7 @@ from tests.education.conftest import OCTOBER, RUN_AT, borrower_with_history
 def test_two_workers_on_one_chunk_make_and_send_everything_once(monkeypatch):
     borrowers = [borrower_with_history() for _ in range(6)]
     ids = [borrower.pk for borrower in borrowers]
-    monkeypatch.setattr(services, "EMAIL_BATCH", 1)
+    monkeypatch.setattr(report_emails, "EMAIL_BATCH", 1)
     barrier = threading.Barrier(2)
     errors = []
 

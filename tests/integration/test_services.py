@@ -2,10 +2,17 @@
 REDIS_URL and REQUIRE_SERVICES=1) these tests must run; on a bare developer machine they skip."""
 
 import os
+import time
 import uuid
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.db import connection
+
+from config.celery import app
+from portal.models import Notification
+from portal.tasks import notification_email_deliver
+from tests.factories import BorrowerFactory
 
 REQUIRED = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -32,13 +39,6 @@ def test_the_cache_backend_works_against_redis(redis_url, settings):
 @pytest.mark.django_db(transaction=True)
 def test_a_notification_email_goes_through_a_real_worker_on_redis(redis_url, mailoutbox):
     """A real Celery worker thread consumes the task from Redis and sends the email."""
-    from celery.contrib.testing.worker import start_worker
-
-    from config.celery import app
-    from portal.models import Notification
-    from portal.tasks import notification_email_deliver
-    from tests.factories import BorrowerFactory
-
     borrower = BorrowerFactory()
     notice = Notification.objects.create(
         recipient=borrower,
@@ -57,8 +57,6 @@ def test_a_notification_email_goes_through_a_real_worker_on_redis(redis_url, mai
             notice.refresh_from_db()
             deadline_loops = 100
             while notice.email_status != Notification.EmailStatus.SENT and deadline_loops:
-                import time
-
                 time.sleep(0.1)
                 notice.refresh_from_db()
                 deadline_loops -= 1

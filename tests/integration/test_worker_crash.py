@@ -21,8 +21,10 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from config.celery import app
 from portal import services
 from portal.models import Notification
+from portal.tasks import notification_email_deliver, notification_email_deliver_many, notification_outbox_flush
 from tests.factories import BorrowerFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,9 +67,6 @@ def statuses():
 )
 @pytest.mark.django_db(transaction=True)
 def test_killing_the_worker_mid_send_loses_no_notice_and_sends_none_twice(redis_url, tmp_path):
-    from config.celery import app
-    from portal.tasks import notification_email_deliver, notification_email_deliver_many, notification_outbox_flush
-
     borrowers = [BorrowerFactory() for _ in range(3)]
     notices = [
         Notification.objects.create(

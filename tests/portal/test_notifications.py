@@ -79,7 +79,7 @@ def test_a_broker_outage_delays_the_email_and_the_sweep_sends_it(
 ):
     settings.CELERY_TASK_ALWAYS_EAGER = False  # behave as with a real broker
     with (
-        mock.patch.object(notification_email_deliver, "delay", side_effect=ConnectionError("broker down")),
+        mock.patch.object(notification_email_deliver, "apply_async", side_effect=ConnectionError("broker down")),
         django_capture_on_commit_callbacks(execute=True),
     ):
         notice = send(borrower)  # no exception reaches the borrower

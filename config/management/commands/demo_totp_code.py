@@ -1,3 +1,5 @@
+import time
+
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -11,7 +13,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("Only for the demo: DEBUG is off.")
-        import time
-
         counter = int(time.time()) // 30
         self.stdout.write(format_hotp_value(hotp_value(DEMO_TOTP_SECRET, counter)))
