@@ -1,6 +1,7 @@
 """/api/v1/appeals/: the borrower's own appeals, through the same services as the web pages."""
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -121,8 +122,6 @@ class AppealDetailView(APIView):
 
     @extend_schema(responses=AppealDetailOutputSerializer, operation_id="appeals_retrieve")
     def get(self, request, appeal_id):
-        from django.urls import reverse
-
         appeal = selectors.appeal_get(user=request.user, appeal_id=appeal_id)
         thread = selectors.appeal_thread(appeal=appeal)
         for evidence in thread["evidence"]:

@@ -4,18 +4,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
-from django.contrib.auth.models import Group
-from django.utils import translation
-from hypothesis import given
-from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from accounts.credit.services import limit_change_apply
 from accounts.identity import national_id
-from accounts.integration.fields import Day, Moment, RowValueError
-from accounts.integration.services import IntegrationForbidden, integration_rows_apply
 from accounts.models import (
     CreditAccount,
     CreditScore,
@@ -26,122 +17,21 @@ from accounts.models import (
 )
 from accounts.risk import services as risk
 from portal.models import AuditEvent, Notification
+from tests.accounts.integration.support import (
+    ENDPOINTS,
+    MISTYPED_ID,
+    NEW_CUSTOMER_ID,
+    VALID_ROWS,
+    database_state,
+    id_number,
+    push,
+)
 from tests.factories import (
-    BorrowerFactory,
-    CustomerRecordFactory,
     RepaymentInstallmentFactory,
     RiskSignalFactory,
-    UserFactory,
-    credit_account,
 )
 
 pytestmark = pytest.mark.django_db
-
-NOW = datetime(2025, 6, 1, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
-
-
-def id_number(sequence):
-    """A valid ID number from a region the factories never use, so it cannot clash with theirs."""
-    first_seventeen = f"31010419900202{sequence:03d}"
-    return first_seventeen + national_id.check_character(first_seventeen)
-
-
-NEW_CUSTOMER_ID = id_number(1)
-# The same number with a wrong check character.
-MISTYPED_ID = NEW_CUSTOMER_ID[:17] + ("1" if NEW_CUSTOMER_ID[17] == "0" else "0")
-ENDPOINTS = ["customers", "accounts", "balances", "repayment-schedules", "score-updates", "risk-signals"]
-
-# One valid row per endpoint, against the accounts and customers the `world` fixture creates.
-VALID_ROWS = {
-    "customers": {"external_id": "CUST-NEW", "legal_name": "王小明", "national_id_number": NEW_CUSTOMER_ID},
-    "accounts": {
-        "external_id": "ACC-NEW",
-        "customer_external_id": "CUST-A",
-        "product_code": "revolving",
-        "credit_limit": "20000.00",
-        "opened_at": "2025-01-02T09:00:00+08:00",
-    },
-    "balances": {"account_external_id": "ACC-A", "outstanding_balance": "1234.50"},
-    "repayment-schedules": {
-        "external_id": "INST-NEW",
-        "account_external_id": "ACC-A",
-        "due_date": "2025-07-10",
-        "amount_due": "1200.00",
-        "status": "scheduled",
-    },
-    "score-updates": {
-        "external_id": "SIG-SCORE-1",
-        "account_external_id": "ACC-A",
-        "score": 690,
-        "observed_at": "2025-06-01T11:00:00+08:00",
-    },
-    "risk-signals": {
-        "external_id": "SIG-OVERDUE-1",
-        "account_external_id": "ACC-A",
-        "kind": "linked_overdue",
-        "value": "12",
-        "observed_at": "2025-06-01T11:00:00+08:00",
-    },
-}
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    # The clock ticks so that a rewrite would show in the rows' update times.
-    with time_machine.travel(NOW):
-        yield
-
-
-@pytest.fixture
-def service_account(db):
-    user = UserFactory(email="core-system@lender.example")
-    user.groups.add(Group.objects.get(name="Core system integration"))
-    return user
-
-
-@pytest.fixture
-def core_client(service_account):
-    token = Token.objects.create(user=service_account)
-    return APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
-
-
-@pytest.fixture
-def world(db):
-    """Two customers with one account each (ACC-A for a bound borrower)."""
-    borrower = BorrowerFactory(customer=CustomerRecordFactory(external_id="CUST-A"))
-    other = CustomerRecordFactory(external_id="CUST-B")
-    return {
-        "borrower": borrower,
-        "account_a": credit_account(customer=borrower.customer, external_id="ACC-A", credit_limit="50000.00"),
-        "account_b": credit_account(customer=other, external_id="ACC-B", credit_limit="8000.00"),
-    }
-
-
-def push(client, endpoint, rows):
-    return client.post(f"/api/integration/v1/{endpoint}/", {"rows": rows}, format="json")
-
-
-def database_state():
-    """Everything a call could change, to show that a refused or repeated one changed nothing."""
-    return {
-        "customers": list(CustomerRecord.objects.order_by("pk").values_list("external_id", "legal_name", "updated_at")),
-        "accounts": list(
-            CreditAccount.objects.order_by("pk").values_list(
-                "external_id", "credit_limit", "outstanding_balance", "status", "opened_at", "updated_at"
-            )
-        ),
-        "limit_changes": LimitChange.objects.count(),
-        "installments": list(
-            RepaymentInstallment.objects.order_by("pk").values_list(
-                "external_id", "due_date", "amount_due", "amount_paid", "paid_at", "status"
-            )
-        ),
-        "signals": list(RiskSignal.objects.order_by("pk").values_list("external_id", "kind", "value", "observed_at")),
-        "scores": list(CreditScore.objects.order_by("pk").values_list("account_id", "score", "scored_at")),
-        "audit_events": AuditEvent.objects.count(),
-        "notifications": Notification.objects.count(),
-    }
-
 
 # Happy paths
 
@@ -485,111 +375,3 @@ def test_a_malformed_request_is_refused_as_a_whole(core_client, world, body, fie
     assert response.status_code == 400
     assert {error["field"] for error in response.json()["errors"]} == {field}
     assert database_state() == before
-
-
-# Who may call
-
-
-@pytest.mark.parametrize("endpoint", ENDPOINTS)
-def test_without_a_token_the_answer_is_401(world, endpoint):
-    response = push(APIClient(), endpoint, [VALID_ROWS[endpoint]])
-    assert response.status_code == 401
-    assert response["WWW-Authenticate"] == "Token"
-
-
-@pytest.mark.parametrize("endpoint", ENDPOINTS)
-def test_a_borrower_token_gets_403_and_changes_nothing(world, endpoint):
-    token = Token.objects.create(user=world["borrower"])
-    before = database_state()
-    response = push(APIClient(HTTP_AUTHORIZATION=f"Token {token.key}"), endpoint, [VALID_ROWS[endpoint]])
-    assert response.status_code == 403
-    assert database_state() == before
-
-
-def test_a_logged_in_session_is_not_enough(client, service_account, world):
-    client.force_login(service_account)
-    response = client.post(
-        "/api/integration/v1/balances/", {"rows": [VALID_ROWS["balances"]]}, content_type="application/json"
-    )
-    assert response.status_code == 401
-
-
-def test_staff_without_the_integration_permission_get_403(world):
-    staff = UserFactory(is_staff=True)
-    token = Token.objects.create(user=staff)
-    response = push(APIClient(HTTP_AUTHORIZATION=f"Token {token.key}"), "balances", [VALID_ROWS["balances"]])
-    assert response.status_code == 403
-
-
-def test_the_service_refuses_a_login_without_the_integration_permission(world):
-    with pytest.raises(IntegrationForbidden):
-        integration_rows_apply(kind="balances", rows=[VALID_ROWS["balances"]], actor=world["borrower"])
-
-
-def test_the_integration_endpoints_are_in_the_schema(client):
-    schema = client.get("/api/schema/").content.decode()
-    assert "/api/integration/v1/risk-signals/" in schema
-    assert "IntegrationRiskSignalRow" in schema
-
-
-@pytest.mark.parametrize(
-    ("path", "operation_id", "request_schema", "row_schema"),
-    [
-        ("customers", "integration_customers_upsert", "IntegrationCustomersRequest", "IntegrationCustomerRow"),
-        ("accounts", "integration_accounts_upsert", "IntegrationAccountsRequest", "IntegrationAccountRow"),
-        ("balances", "integration_balances_upsert", "IntegrationBalancesRequest", "IntegrationBalanceRow"),
-        (
-            "repayment-schedules",
-            "integration_repayment_schedules_upsert",
-            "IntegrationRepaymentSchedulesRequest",
-            "IntegrationInstallmentRow",
-        ),
-        (
-            "score-updates",
-            "integration_score_updates_upsert",
-            "IntegrationScoreUpdatesRequest",
-            "IntegrationScoreUpdateRow",
-        ),
-        (
-            "risk-signals",
-            "integration_risk_signals_upsert",
-            "IntegrationRiskSignalsRequest",
-            "IntegrationRiskSignalRow",
-        ),
-    ],
-)
-def test_each_endpoint_keeps_its_operation_id_and_schemas(client, path, operation_id, request_schema, row_schema):
-    schema = client.get("/api/schema/", {"format": "json"}).json()
-    operation = schema["paths"][f"/api/integration/v1/{path}/"]["post"]
-    assert operation["operationId"] == operation_id
-    assert operation["tags"] == ["integration"]
-    assert operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(f"/{request_schema}")
-    assert schema["components"]["schemas"][request_schema]["properties"]["rows"]["items"]["$ref"].endswith(
-        f"/{row_schema}"
-    )
-    assert set(operation["responses"]) == {"200", "400", "401", "403", "409"}
-
-
-@given(day=st.dates(), padding=st.sampled_from(["", " ", "\t"]))
-def test_a_day_in_iso_8601_reads_as_itself(day, padding):
-    assert Day().parse(f"{padding}{day.isoformat()}{padding}", now=NOW) == day
-
-
-@given(moment=st.datetimes(max_value=NOW.replace(tzinfo=None), timezones=st.just(UTC)))
-def test_a_past_moment_in_iso_8601_reads_as_itself(moment):
-    assert Moment().parse(moment.isoformat(), now=NOW) == moment
-
-
-@given(
-    parser=st.sampled_from([Day(), Moment()]),
-    value=st.one_of(st.none(), st.integers(), st.floats(), st.lists(st.text(), max_size=2)),
-)
-def test_a_day_or_moment_that_is_not_text_is_refused_as_such(parser, value):
-    with translation.override("en"), pytest.raises(RowValueError, match="as text"):
-        parser.parse(value, now=NOW)
-
-
-@given(parser=st.sampled_from([Day(), Moment()]), text=st.text(alphabet="abcXYZ:/ ", max_size=12))
-def test_text_that_is_no_iso_8601_date_is_refused_with_an_example(parser, text):
-    with translation.override("en"), pytest.raises(RowValueError, match="ISO 8601, e.g. 2025-03-31"):
-        parser.parse(text, now=NOW)

@@ -8,7 +8,7 @@ from django.db import connection
 from django.utils import translation
 
 from accounts.integration.imports import signals_copy
-from tests.accounts.test_import_core_data import database_state, frozen_clock, run, world, write  # noqa: F401
+from tests.accounts.integration.support import database_state, run, write
 
 pytestmark = [
     pytest.mark.django_db,

@@ -6,10 +6,8 @@ a staging table; on SQLite through the ORM. The same tests hold for both."""
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import translation
@@ -25,8 +23,8 @@ from accounts.models import (
 )
 from accounts.risk import services as risk
 from portal.models import AuditEvent, Notification
-from tests.accounts.test_integration_api import NOW, frozen_clock, id_number  # noqa: F401
-from tests.factories import BorrowerFactory, CustomerRecordFactory, RepaymentInstallmentFactory, credit_account
+from tests.accounts.integration.support import database_state, id_number, run, write
+from tests.factories import RepaymentInstallmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -94,54 +92,6 @@ FILES = {
     "customers": ("customers.jsonl", CUSTOMERS_JSONL),
     "accounts": ("accounts.jsonl", ACCOUNTS_JSONL),
 }
-
-
-@pytest.fixture
-def world(db):
-    borrower = BorrowerFactory(customer=CustomerRecordFactory(external_id="CUST-A"))
-    return {
-        "borrower": borrower,
-        "account_a": credit_account(
-            customer=borrower.customer,
-            external_id="ACC-A",
-            credit_limit="50000.00",
-            opened_at=datetime(2025, 1, 1, 2, 0, tzinfo=UTC),
-        ),
-        "account_b": credit_account(customer=CustomerRecordFactory(external_id="CUST-B"), external_id="ACC-B"),
-    }
-
-
-def write(tmp_path, name, content):
-    path = tmp_path / name
-    path.write_text(content, encoding="utf-8")
-    return path
-
-
-def run(kind, path, *options):
-    out = StringIO()
-    call_command("import_core_data", "--kind", kind, *options, str(path), stdout=out)
-    return out.getvalue()
-
-
-def database_state():
-    return {
-        "customers": list(CustomerRecord.objects.order_by("pk").values_list("external_id", "legal_name", "updated_at")),
-        "accounts": list(
-            CreditAccount.objects.order_by("pk").values_list(
-                "external_id", "credit_limit", "outstanding_balance", "opened_at", "updated_at"
-            )
-        ),
-        "limit_changes": LimitChange.objects.count(),
-        "installments": list(
-            RepaymentInstallment.objects.order_by("pk").values_list(
-                "external_id", "account_id", "due_date", "amount_due", "amount_paid", "paid_at", "status"
-            )
-        ),
-        "signals": list(RiskSignal.objects.order_by("pk").values_list("external_id", "kind", "value", "observed_at")),
-        "scores": list(CreditScore.objects.order_by("pk").values_list("account_id", "score", "scored_at")),
-        "audit_events": AuditEvent.objects.count(),
-        "notifications": Notification.objects.count(),
-    }
 
 
 def test_a_risk_signals_csv_is_imported_for_the_next_policy_run(tmp_path, world):
