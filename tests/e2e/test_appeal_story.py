@@ -43,6 +43,8 @@ def _review_action(visitor, name, body=None):
     visitor.click_to_navigate(visitor.page.get_by_role("button", name=visitor.t(name)))
 
 
+# One user story from start to finish in one browser session, as the person lives it; cut into
+# parts it would repeat the sign-in and setup and lose the story (hence longer than 60 lines).
 def test_appeal_overturned_with_four_eyes(open_visitor, tmp_path, settings):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     borrower = BorrowerFactory(preferred_language=ENGLISH)

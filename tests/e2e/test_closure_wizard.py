@@ -46,6 +46,8 @@ def _button(visitor, name):
     return visitor.page.get_by_role("main").get_by_role("button", name=visitor.t(name), exact=True)
 
 
+# One user story from start to finish in one browser session, as the person lives it; cut into
+# parts it would repeat the sign-in and setup and lose the story (hence longer than 60 lines).
 @pytest.mark.parametrize("language", [CHINESE, ENGLISH])
 def test_a_borrower_lowers_the_limit_withdraws_then_closes_the_line_after_cooling_off(
     open_visitor, mailoutbox, monkeypatch, language

@@ -24,6 +24,8 @@ def _progress(language, read, done):
     }
 
 
+# One user story from start to finish in one browser session, as the person lives it; cut into
+# parts it would repeat the sign-in and setup and lose the story (hence longer than 60 lines).
 @pytest.mark.parametrize("language", [CHINESE, ENGLISH])
 def test_a_borrower_reads_the_suggested_article_takes_its_quiz_and_sees_progress(open_visitor, language):
     borrower = BorrowerFactory(preferred_language=language)

@@ -81,6 +81,8 @@ def _expect_figures(visitor, account, *, limit, available, status):
     expect(card.locator(".badge")).to_have_text(_label(visitor.language, status))
 
 
+# One user story from start to finish in one browser session, as the person lives it; cut into
+# parts it would repeat the sign-in and setup and lose the story (hence longer than 60 lines).
 @pytest.mark.parametrize("language", [CHINESE, ENGLISH])
 def test_a_score_fall_first_warns_then_lowers_the_limit_with_reasons_and_an_appeal_deadline(
     open_visitor, mailoutbox, language

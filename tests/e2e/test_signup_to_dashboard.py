@@ -38,6 +38,8 @@ def _mail_to(mailoutbox, address):
     return [message for message in mailoutbox if address in message.to]
 
 
+# One user story from start to finish in one browser session, as the person lives it; cut into
+# parts it would repeat the sign-in and setup and lose the story (hence longer than 60 lines).
 @pytest.mark.parametrize("language", [CHINESE, ENGLISH])
 def test_a_new_borrower_signs_up_verifies_identity_and_sees_the_dashboard(open_visitor, mailoutbox, language):
     other_language = ENGLISH if language == CHINESE else CHINESE
