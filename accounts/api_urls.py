@@ -1,11 +1,12 @@
 """The accounts app's borrower API routes, mounted by config/urls.py under /api/v1/. (The core
 system's integration API has its own, under /api/integration/v1/.)"""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from accounts.closure import api as closure_api
 from accounts.credit.api import CreditAccountListView, LimitChangeListView
 from accounts.identity.api import MeView
+from portal.api_base import NotFoundView
 
 urlpatterns = [
     path("me", MeView.as_view(), name="me"),
@@ -27,4 +28,6 @@ urlpatterns = [
         closure_api.ClosureRequestWithdrawView.as_view(),
         name="closure-request-withdraw",
     ),
+    # Last: a malformed id (/accounts/abc/limit-changes/) is a JSON 404 like a missing object.
+    re_path(r"^(accounts|closure-requests)/", NotFoundView.as_view()),
 ]

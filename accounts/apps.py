@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        # Receivers import services (hence models), which cannot load while the app registry is
+        # being built; ready() is Django's documented place for them.
+        from accounts.identity import receivers
+
+        receivers.connect()

@@ -42,3 +42,11 @@ def closure_requests_process():
     """Beat: expire abandoned drafts, complete requests whose cooling-off has ended, and mark
     closed the lines whose balance has been repaid. Idempotent."""
     return closure.closure_requests_process()
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
+def account_email_send(**message):
+    """An allauth email (verification, account exists, password reset), rendered in the request
+    and sent here, after commit; a mail server that is down delays it (retries), the Message-ID
+    stays the same."""
+    return identity.account_email_send(**message)

@@ -1,18 +1,22 @@
 """/api/v1/appeals/: the borrower's own appeals, through the same services as the web pages."""
 
+from django.conf import settings
+from django.core.validators import RegexValidator
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import ClosureRequest, LimitChange
 from appeals import selectors, services
 from appeals.models import Appeal
-from portal.api_base import IsIdentityBound
+from appeals.services.common import STATEMENT_MAX_LENGTH
+from portal.api_base import IsIdentityBound, PagePagination, StrictInputSerializer, error_responses
 from portal.exceptions import PortalError
 
 
@@ -33,8 +37,10 @@ class AppealOutputSerializer(serializers.Serializer):
         "closed or withdrawn"
     )
     status_label = serializers.CharField(source="get_status_display")
-    outcome = serializers.CharField()
-    decision_reason = serializers.CharField()
+    outcome = serializers.ChoiceField(
+        choices=Appeal.Outcome.choices, allow_blank=True, help_text="Empty until decided."
+    )
+    decision_reason = serializers.CharField(allow_blank=True)
     created_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField()
     decided_at = serializers.DateTimeField(allow_null=True)
@@ -72,25 +78,70 @@ class AppealListCreateView(generics.ListAPIView):
 
     permission_classes = [IsIdentityBound]
     serializer_class = AppealOutputSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    pagination_class = PagePagination
+    # JSON, or multipart when evidence files come along.
+    parser_classes = [JSONParser, MultiPartParser]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         class Meta:
             ref_name = "AppealCreate"
 
-        limit_change = serializers.IntegerField(required=False, help_text="The ledger row (decision) you appeal.")
+        limit_change = serializers.IntegerField(
+            required=False,
+            min_value=1,
+            help_text="The ledger row (decision) you appeal. Give this or `closure_request`.",
+        )
         closure_request = serializers.IntegerField(
-            required=False, help_text="Or: the closure request of yours that we rejected."
+            required=False, min_value=1, help_text="Or: the closure request of yours that we rejected."
         )
         grounds = serializers.ChoiceField(choices=Appeal.Grounds.choices)
-        statement = serializers.CharField(max_length=5000)
+        statement = serializers.CharField(
+            min_length=1,
+            max_length=STATEMENT_MAX_LENGTH,
+            # Leading and trailing spaces are trimmed, so a statement needs one visible character.
+            validators=[RegexValidator(r"\S", gettext_lazy("This field may not be blank."))],
+        )
         desired_outcome = serializers.ChoiceField(choices=Appeal.DesiredOutcome.choices)
-        files = serializers.ListField(child=serializers.FileField(), required=False, max_length=5)
+        files = serializers.ListField(
+            child=serializers.FileField(),
+            required=False,
+            max_length=settings.APPEAL_EVIDENCE_MAX_FILES,
+            help_text="Evidence: PDF, PNG or JPEG files, each at most APPEAL_EVIDENCE_MAX_BYTES (multipart only).",
+        )
+
+    class JSONInputSerializer(InputSerializer):
+        """The same without evidence files, which only multipart can carry."""
+
+        class Meta:
+            ref_name = "AppealCreateWithoutFiles"
+
+        files = None
 
     def get_queryset(self):
         return selectors.appeal_list(user=self.request.user)
 
-    @extend_schema(request=InputSerializer, responses={201: AppealOutputSerializer}, operation_id="appeals_create")
+    @extend_schema(responses={200: AppealOutputSerializer, **error_responses(401, 403, 404)})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request={"multipart/form-data": InputSerializer, "application/json": JSONInputSerializer},
+        responses={
+            201: AppealOutputSerializer,
+            **error_responses(
+                400,
+                401,
+                403,
+                404,
+                409,
+                status_400="Invalid input, neither or both of `limit_change` and `closure_request`, a decision that "
+                "cannot be appealed (any more), or an evidence file refused (type, size, active content).",
+                status_404="No such decision or closure request among yours.",
+                status_409="An open appeal against this decision exists already (`appeal_duplicate`).",
+            ),
+        },
+        operation_id="appeals_create",
+    )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -120,7 +171,9 @@ class AppealDetailView(APIView):
 
     permission_classes = [IsIdentityBound]
 
-    @extend_schema(responses=AppealDetailOutputSerializer, operation_id="appeals_retrieve")
+    @extend_schema(
+        responses={200: AppealDetailOutputSerializer, **error_responses(401, 403, 404)}, operation_id="appeals_retrieve"
+    )
     def get(self, request, appeal_id):
         appeal = selectors.appeal_get(user=request.user, appeal_id=appeal_id)
         thread = selectors.appeal_thread(appeal=appeal)
@@ -140,7 +193,14 @@ class AppealWithdrawView(APIView):
 
     permission_classes = [IsIdentityBound]
 
-    @extend_schema(request=None, responses=AppealOutputSerializer, operation_id="appeals_withdraw")
+    @extend_schema(
+        request=None,
+        responses={
+            200: AppealOutputSerializer,
+            **error_responses(401, 403, 404, 409, status_409="The appeal is decided or withdrawn already."),
+        },
+        operation_id="appeals_withdraw",
+    )
     def post(self, request, appeal_id):
         appeal = selectors.appeal_get(user=request.user, appeal_id=appeal_id)
         appeal = services.appeal_withdraw(appeal=appeal, user=request.user, request=request)

@@ -245,6 +245,7 @@ class EvidenceFile(models.Model):
         "AppealMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence"
     )
     stored_name = models.CharField(max_length=64, unique=True)
+    # The sender's name with the extension of the type found in the content (see appeals.evidence).
     original_name = models.CharField(_("file name"), max_length=120)
     content_type = models.CharField(_("type"), max_length=40)
     size = models.PositiveIntegerField(_("size (bytes)"))

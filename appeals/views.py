@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from appeals import selectors, services
-from appeals.evidence import evidence_path
+from appeals.evidence import download_name, evidence_path
 from appeals.forms import AppealForm, ReplyForm, SecondReviewForm
 from portal.exceptions import PortalError
 
@@ -158,8 +158,9 @@ def evidence_download(request, evidence_id):
         handle = open(evidence_path(evidence.stored_name), "rb")  # noqa: SIM115 - FileResponse closes it
     except FileNotFoundError:
         raise Http404 from None
+    services.evidence_download_record(evidence=evidence, user=request.user, request=request)
     response = FileResponse(
-        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
+        handle, as_attachment=True, filename=download_name(evidence), content_type=evidence.content_type
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

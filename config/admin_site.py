@@ -4,7 +4,6 @@ use two-factor authentication, and every add, change and delete lands in the aud
 from urllib.parse import urlencode
 
 from allauth.mfa.models import Authenticator
-from django.conf import settings
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -95,18 +94,25 @@ class PortalAdminSite(admin.AdminSite):
         return pages + super().get_urls()
 
     def has_permission(self, request):
-        if not super().has_permission(request):
-            return False
-        return not settings.ADMIN_REQUIRE_MFA or user_has_mfa(request.user)
+        """Active staff whose session passed two-factor authentication when ``ADMIN_REQUIRE_MFA``
+        asks for it (accounts/identity/staff_access.py decides, for the admin as everywhere)."""
+        user = request.user
+        return user.is_active and user.acts_as_staff
 
     def login(self, request, extra_context=None):
         """Staff sign in through the portal's login, which enforces MFA and rate limits. A staff
-        member without an authenticator is sent to set one up."""
+        member without an authenticator is sent to set one up; one whose session skipped it is
+        asked to sign in again with it."""
         next_url = request.GET.get("next") or reverse("admin:index")
         user = request.user
-        if user.is_authenticated and user.is_active and user.is_staff and not user_has_mfa(user):
-            messages.warning(request, _("Staff must turn on two-factor authentication before using the admin."))
-            return redirect("mfa_activate_totp")
+        if user.is_authenticated and user.is_active and user.is_staff and user.staff_powers_withheld:
+            if not user_has_mfa(user):
+                messages.warning(request, _("Staff must turn on two-factor authentication before using the admin."))
+                return redirect("mfa_activate_totp")
+            messages.warning(
+                request, _("Sign out, then sign in again with your authenticator code to use the staff tools.")
+            )
+            return redirect("account_logout")
         if user.is_authenticated and not user.is_staff:
             messages.error(request, _("This area is for staff only."))
             return redirect("dashboard")

@@ -8,6 +8,7 @@ to start without a real secret key and passes ``manage.py check --deploy`` with 
 from decimal import Decimal
 from pathlib import Path
 
+import csp.constants
 import environ
 import xstatic.pkg.bootstrap
 from django.core.exceptions import ImproperlyConfigured
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -62,16 +64,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.PrivateCacheMiddleware",
     "accounts.identity.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.identity.middleware.StaffAccessMiddleware",
     "accounts.identity.middleware.IdentityBindingRequiredMiddleware",
 ]
 
@@ -227,7 +232,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an unauthenticated call gets 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.identity.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -249,6 +254,12 @@ SPECTACULAR_SETTINGS = {
 # Identity binding: at most this many failed attempts in the window, then a lock.
 IDENTITY_BINDING_MAX_FAILURES = env.int("IDENTITY_BINDING_MAX_FAILURES", default=5)
 IDENTITY_BINDING_WINDOW_HOURS = env.int("IDENTITY_BINDING_WINDOW_HOURS", default=24)
+# The same window also limits failures naming one ID number (across every login) and failures
+# from one client address (across every login), so new logins cannot keep guessing.
+IDENTITY_BINDING_MAX_FAILURES_PER_CUSTOMER = env.int("IDENTITY_BINDING_MAX_FAILURES_PER_CUSTOMER", default=5)
+IDENTITY_BINDING_MAX_FAILURES_PER_ADDRESS = env.int("IDENTITY_BINDING_MAX_FAILURES_PER_ADDRESS", default=20)
+# A personal API token stops working this many days after it was created.
+API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
 
 # A borrower may appeal a decision against them for this many days after it takes effect.
 APPEAL_WINDOW_DAYS = env.int("APPEAL_WINDOW_DAYS", default=60)
@@ -305,6 +316,25 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): everything comes from the portal itself, no inline script
+# and no inline style. data: images are only the authenticator set-up's QR code (allauth renders
+# it as a data: SVG) and the small SVGs that Bootstrap's and Swagger UI's stylesheets embed
+# (select arrows, check marks, icons). https://django-csp.readthedocs.io/
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.constants.SELF],
+        "script-src": [csp.constants.SELF],
+        "style-src": [csp.constants.SELF],
+        "img-src": [csp.constants.SELF, "data:"],
+        "font-src": [csp.constants.SELF],
+        "connect-src": [csp.constants.SELF],
+        "object-src": [csp.constants.NONE],
+        "base-uri": [csp.constants.SELF],
+        "form-action": [csp.constants.SELF],
+        "frame-ancestors": [csp.constants.NONE],
+    },
+}
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -3,13 +3,16 @@
 Pure functions without models, so the seed migration renders with exactly the code the article
 services use. Editors are trusted staff, but an account can be taken over and text can be pasted
 from anywhere: whatever the Markdown holds, only the tags, attributes and URL schemes listed here
-reach a borrower's page."""
+reach a borrower's page, and images only from the portal's own static and media files (the
+Content-Security-Policy would block any other, and loading one would tell its host who reads)."""
 
 import math
 import re
+from urllib.parse import urlsplit
 
 import markdown
 import nh3
+from django.conf import settings
 
 ALLOWED_TAGS = {
     "p",
@@ -57,7 +60,8 @@ _WORD = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*")
 
 def markdown_to_safe_html(text):
     """Render ``text`` (Markdown) and keep only the allowed markup. ``<script>`` and ``<style>``
-    go with their content; event handlers, ``style`` and ``javascript:`` links are dropped."""
+    go with their content; event handlers, ``style`` and ``javascript:`` links are dropped, and an
+    image from anywhere but the portal itself loses its address (its alt text stays)."""
     html = markdown.markdown(text or "", extensions=["tables", "sane_lists"], output_format="html")
     # The page's title is its only h1; a "# heading" in the body becomes a section heading.
     html = _H1.sub(r"<\1h2>", html)
@@ -66,9 +70,26 @@ def markdown_to_safe_html(text):
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
+        attribute_filter=_keep_own_images,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
+
+
+def _keep_own_images(tag, attribute, value):
+    """nh3's attribute filter: an ``<img src>`` stays only as a path under STATIC_URL or
+    MEDIA_URL, never as an address on another host (``https://…``, ``//host/…``)."""
+    if tag == "img" and attribute == "src" and not is_portal_image(value):
+        return None
+    return value
+
+
+def is_portal_image(url):
+    """True for an image the portal serves itself: a path (no scheme, no host) under its static
+    or media files."""
+    parts = urlsplit(url)
+    own_prefixes = (settings.STATIC_URL, settings.MEDIA_URL)
+    return not parts.scheme and not parts.netloc and parts.path.startswith(own_prefixes)
 
 
 def reading_minutes(text, language):

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -10,12 +11,25 @@ from portal.models import AuditEvent, Notification
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["occurred_at", "action", "actor_label", "target_type", "target_label", "ip_address"]
+    list_display = [
+        "occurred_at",
+        "action",
+        "actor_label",
+        "target_type",
+        "target_label",
+        "summary_start",
+        "ip_address",
+    ]
     list_filter = ["action", "target_type", "occurred_at"]
     search_fields = ["actor_label", "target_label", "target_id", "action", "summary"]
     date_hierarchy = "occurred_at"
     show_full_result_count = False
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    @admin.display(description=_("summary"))
+    def summary_start(self, obj):
+        """Enough of the summary to tell events apart in the list (a file name, a reason)."""
+        return Truncator(obj.summary).chars(80)
 
 
 @admin.register(Notification)

@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from tests.factories import PASSWORD, BorrowerFactory, StaffFactory, UserFactory
+from tests.staff_login import SignInClient
 
 
 @pytest.fixture(autouse=True)
@@ -32,6 +33,13 @@ def _ledger_matches_accounts(request):
 def _uses_db(request):
     marker = request.node.get_closest_marker("django_db")
     return marker is not None or any(name in request.fixturenames for name in ("db", "transactional_db", "live_server"))
+
+
+@pytest.fixture
+def client():
+    """The test client; its ``force_login`` signs in as the portal does, so a staff member with an
+    authenticator gets a session that passed it (tests/staff_login.py)."""
+    return SignInClient()
 
 
 @pytest.fixture

@@ -4,13 +4,15 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from accounts.credit import selectors
-from portal.api_base import IsIdentityBound
+from accounts.models import CreditAccount, LimitChange
+from portal.api_base import IsIdentityBound, PagePagination, error_responses
 
 
 class CreditAccountListView(generics.ListAPIView):
     """The borrower's own credit accounts."""
 
     permission_classes = [IsIdentityBound]
+    pagination_class = PagePagination
 
     class OutputSerializer(serializers.Serializer):
         class Meta:
@@ -23,10 +25,14 @@ class CreditAccountListView(generics.ListAPIView):
         credit_limit = serializers.DecimalField(max_digits=12, decimal_places=2)
         available_credit = serializers.DecimalField(max_digits=12, decimal_places=2)
         outstanding_balance = serializers.DecimalField(max_digits=12, decimal_places=2)
-        status = serializers.CharField()
+        status = serializers.ChoiceField(choices=CreditAccount.Status.choices)
         opened_at = serializers.DateTimeField()
 
     serializer_class = OutputSerializer
+
+    @extend_schema(responses={200: OutputSerializer, **error_responses(401, 403, 404)})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         return selectors.credit_account_list(user=self.request.user)
@@ -36,6 +42,7 @@ class LimitChangeListView(generics.ListAPIView):
     """The ledger of one of the borrower's accounts, newest first, with reasons spelled out."""
 
     permission_classes = [IsIdentityBound]
+    pagination_class = PagePagination
 
     class ReasonSerializer(serializers.Serializer):
         class Meta:
@@ -51,12 +58,13 @@ class LimitChangeListView(generics.ListAPIView):
             ref_name = "LimitChange"
 
         sequence = serializers.IntegerField()
-        kind = serializers.CharField()
+        kind = serializers.ChoiceField(choices=LimitChange.Kind.choices)
         previous_limit = serializers.DecimalField(max_digits=12, decimal_places=2)
         new_limit = serializers.DecimalField(max_digits=12, decimal_places=2)
-        previous_status = serializers.CharField()
-        new_status = serializers.CharField()
-        decided_by = serializers.CharField()
+        # Strings rather than two more enums of the account statuses (one enum name per choice set).
+        previous_status = serializers.CharField(help_text="An account status, as in `CreditAccount.status`.")
+        new_status = serializers.CharField(help_text="An account status, as in `CreditAccount.status`.")
+        decided_by = serializers.ChoiceField(choices=LimitChange.DecidedBy.choices)
         effective_at = serializers.DateTimeField()
         appeal_deadline = serializers.DateTimeField(allow_null=True)
         reasons = serializers.SerializerMethodField()
@@ -66,6 +74,10 @@ class LimitChangeListView(generics.ListAPIView):
             return LimitChangeListView.ReasonSerializer(change.reasons, many=True).data
 
     serializer_class = OutputSerializer
+
+    @extend_schema(responses={200: OutputSerializer, **error_responses(401, 403, 404)})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         account = selectors.credit_account_get(user=self.request.user, account_id=self.kwargs["account_id"])

@@ -1,10 +1,17 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.sites.shortcuts import get_current_site
 from django.utils import translation
+from django.utils.crypto import get_random_string
+
+from accounts.identity.services import account_email_enqueue
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Shapes allauth to the portal: a new login keeps the language it signed up in."""
+    """Shapes allauth to the portal: a new login keeps the language it signed up in, and sign-up,
+    login and password reset do the same work whether or not the address is registered."""
 
     def save_user(self, request, user, form, commit=True):
         language = translation.get_language() or settings.LANGUAGE_CODE
@@ -12,8 +19,20 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().save_user(request, user, form, commit=commit)
 
     def send_mail(self, template_prefix, email, context):
-        # allauth's emails go out in the recipient's saved language when we know them.
+        """Render the email now (in the recipient's saved language when we know them) and queue
+        it for Celery after commit: no mail server is waited for inside the request."""
+        request = allauth_context.request
         user = context.get("user")
         language = getattr(user, "preferred_language", None) or translation.get_language()
+        full_context = {"request": request, "email": email, "current_site": get_current_site(request), **context}
         with translation.override(language):
-            return super().send_mail(template_prefix, email, context)
+            message = self.render_mail(template_prefix, email, full_context)
+        account_email_enqueue(message=message)
+
+    def send_account_already_exists_mail(self, email):
+        # Signing up with a new address hashes its password when the login is created; with a
+        # registered address nothing is created, so hash once here to take the same time (as
+        # Django's ModelBackend does for an unknown login). The hash's cost does not depend on
+        # what is hashed.
+        make_password(get_random_string(32))
+        super().send_account_already_exists_mail(email)

@@ -1,8 +1,11 @@
+from django.conf import settings
 from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from portal.api_base import error_responses
 
 
 class MeView(APIView):
@@ -13,15 +16,16 @@ class MeView(APIView):
             ref_name = "Me"
 
         email = serializers.EmailField()
-        preferred_language = serializers.CharField()
-        language = serializers.CharField()
+        # A string rather than a second enum of the same languages (one enum name per choice set).
+        preferred_language = serializers.CharField(help_text="The language saved in the account: zh-hans or en.")
+        language = serializers.ChoiceField(choices=settings.LANGUAGES, help_text="The language of this answer.")
         identity_bound = serializers.BooleanField()
         identity_bound_at = serializers.DateTimeField(allow_null=True)
         masked_name = serializers.CharField(allow_null=True)
         masked_national_id = serializers.CharField(allow_null=True)
         is_staff = serializers.BooleanField()
 
-    @extend_schema(responses=OutputSerializer, operation_id="me_retrieve")
+    @extend_schema(responses={200: OutputSerializer, **error_responses(401)}, operation_id="me_retrieve")
     def get(self, request):
         user = request.user
         customer = user.customer
@@ -33,6 +37,6 @@ class MeView(APIView):
             "identity_bound_at": user.identity_bound_at,
             "masked_name": customer.masked_name if customer else None,
             "masked_national_id": customer.masked_national_id if customer else None,
-            "is_staff": user.is_staff,
+            "is_staff": user.acts_as_staff,
         }
         return Response(self.OutputSerializer(data).data)

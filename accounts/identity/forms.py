@@ -1,3 +1,4 @@
+from allauth.account.forms import ReauthenticateForm
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -37,3 +38,7 @@ class PreferencesForm(forms.Form):
         choices=settings.LANGUAGES,
         widget=forms.RadioSelect,
     )
+
+
+class SignOutEverywhereForm(ReauthenticateForm):
+    """allauth's password confirmation (rate limited as a failed login is)."""

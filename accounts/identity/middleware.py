@@ -2,6 +2,8 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.utils import translation
 
+from accounts.identity.staff_access import request_staff_access_check
+
 
 class SignedInMiddleware:
     """A middleware that acts only for a signed-in person: ``signed_in`` may answer the request
@@ -32,6 +34,16 @@ class UserLanguageMiddleware(SignedInMiddleware):
         ):
             translation.activate(user.preferred_language)
             request.LANGUAGE_CODE = user.preferred_language
+        return None
+
+
+class StaffAccessMiddleware(SignedInMiddleware):
+    """A staff session that has not passed two-factor authentication holds no staff permission
+    in this request (accounts/identity/staff_access.py decides). Runs after allauth's
+    AccountMiddleware, before any view or API permission is checked."""
+
+    def signed_in(self, request, user):
+        request_staff_access_check(request)
         return None
 
 

@@ -1,15 +1,23 @@
 from allauth.account.decorators import reauthentication_required
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from rest_framework.authtoken.models import Token
 
 from accounts.identity import services
-from accounts.identity.forms import IdentityBindingForm, PreferencesForm
-from accounts.identity.selectors import identity_binding_attempts_left, identity_binding_lock_get
+from accounts.identity.forms import IdentityBindingForm, PreferencesForm, SignOutEverywhereForm
+from accounts.identity.selectors import (
+    api_token_expires_at,
+    api_token_get,
+    api_token_usage_get,
+    identity_binding_attempts_left,
+    identity_binding_lock_get,
+)
 from portal.exceptions import PortalError
 
 
@@ -59,24 +67,65 @@ def account_settings(request):
         )
         messages.success(request, _("Your preferences are saved."))
         response = redirect("account_settings")
-        response.set_cookie("portal_language", user.preferred_language, samesite="Lax", httponly=True)
+        _language_cookie_set(response, user.preferred_language)
         return response
-    context = {
+    return render(request, "accounts/settings.html", _settings_context(request, form=form))
+
+
+def _settings_context(request, *, form, sign_out_form=None):
+    user = request.user
+    token = api_token_get(user=user)
+    return {
         "form": form,
+        "sign_out_form": sign_out_form or SignOutEverywhereForm(user=user),
         "has_mfa": Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists(),
-        "token": Token.objects.filter(user=user).first(),
+        "token": token,
+        "token_expires_at": api_token_expires_at(token) if token else None,
+        "token_usage": api_token_usage_get(token) if token else None,
         "new_token": request.session.pop("new_api_token", None),
     }
-    return render(request, "accounts/settings.html", context)
+
+
+def _language_cookie_set(response, language):
+    """The language cookie, with every attribute from settings, as Django's set_language sets it."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request):
+    """Sign out every other browser and app: after the password is confirmed, every other session
+    ends and the API token is revoked; this browser stays signed in."""
+    form = SignOutEverywhereForm(request.POST, user=request.user)
+    if not form.is_valid():
+        preferences = PreferencesForm(initial={"preferred_language": request.user.preferred_language})
+        context = _settings_context(request, form=preferences, sign_out_form=form)
+        return render(request, "accounts/settings.html", context, status=400)
+    services.user_sign_out_everywhere(user=request.user, password=form.cleaned_data["password"], request=request)
+    update_session_auth_hash(request, request.user)
+    messages.success(request, _("You are signed out everywhere else, and your API token was revoked."))
+    return redirect("account_settings")
 
 
 @login_required
 @reauthentication_required(allow_get=True)
 def api_token_create(request):
-    """GET asks for confirmation; POST (after the password was entered again) creates the token."""
+    """GET asks for confirmation; POST (after the password was entered again) creates the token.
+    A staff login without its second factor gets none: it holds no staff power to hand on."""
+    if request.user.is_staff and request.user.staff_powers_withheld:
+        raise PermissionDenied
     if request.method != "POST":
         return render(
-            request, "accounts/api_token_confirm.html", {"has_token": Token.objects.filter(user=request.user).exists()}
+            request, "accounts/api_token_confirm.html", {"has_token": api_token_get(user=request.user) is not None}
         )
     token = services.api_token_create(user=request.user, request=request)
     # Shown once, on the next page only.

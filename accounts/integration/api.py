@@ -5,14 +5,17 @@ Every endpoint takes ``{"rows": [...]}`` and answers ``{"created", "updated", "u
 (and then nothing was applied). Rows are checked by the same validators as the import command."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import TokenAuthentication
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from accounts.integration import fields, services
 from accounts.integration.permissions import CanUseIntegrationAPI
+from portal.api_base import error_responses
 
 
 class RowsField(serializers.ListField):
@@ -70,8 +73,12 @@ class IntegrationUpsertView(APIView):
     """Shared by every endpoint: token authentication only, the integration permission, and the
     answer format. Subclasses name their ``kind`` and their documented ``InputSerializer``."""
 
-    authentication_classes = [TokenAuthentication]
+    # The project's token authentication (settings), and no session: the core system has no browser.
+    authentication_classes = [
+        auth for auth in api_settings.DEFAULT_AUTHENTICATION_CLASSES if issubclass(auth, TokenAuthentication)
+    ]
     permission_classes = [IsAuthenticated, CanUseIntegrationAPI]
+    parser_classes = [JSONParser]
     kind = ""
 
     class OutputSerializer(serializers.Serializer):
@@ -93,17 +100,15 @@ class IntegrationUpsertView(APIView):
         unchanged = serializers.IntegerField()
         errors = RowErrorSerializer(many=True)
 
-    class ProblemSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "IntegrationProblem"
-
-        detail = serializers.CharField()
-        code = serializers.CharField()
-
     InputSerializer = None
 
     def upsert(self, request):
-        envelope = self.InputSerializer(data=request.data)
+        try:
+            envelope = self.InputSerializer(data=request.data)
+        except exceptions.ParseError as error:  # a body that is no JSON at all: the same 400 format
+            return self._answer(
+                services.Counts(), [services.RowError(None, "rows", str(error.detail))], status.HTTP_400_BAD_REQUEST
+            )
         if not envelope.is_valid():
             errors = [
                 services.RowError(None, name, str(message))
@@ -136,11 +141,13 @@ def _documented(*, request, operation_id, description):
                 IntegrationUpsertView.OutputSerializer,
                 description="Some rows were invalid: `errors` lists each one and nothing was applied.",
             ),
-            401: OpenApiResponse(description="No token, or an unknown one."),
-            403: OpenApiResponse(description="The token's login lacks the integration permission."),
-            409: OpenApiResponse(
-                IntegrationUpsertView.ProblemSerializer,
-                description="A parallel call wrote the same records first; nothing was applied, send it again.",
+            **error_responses(
+                401,
+                403,
+                409,
+                status_401="No token, or an unknown, expired or revoked one.",
+                status_403="The token's login lacks the integration permission.",
+                status_409="A parallel call wrote the same records first; nothing was applied, send it again.",
             ),
         },
     )

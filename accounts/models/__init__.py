@@ -1,5 +1,6 @@
 """The accounts app's data, one module per subject: logins and identity, and credit."""
 
+from accounts.models.binding import IdentityBindingGuess
 from accounts.models.clearance import ClearanceCase
 from accounts.models.closure import ClosureRequest
 from accounts.models.credit import (
@@ -12,8 +13,10 @@ from accounts.models.credit import (
 )
 from accounts.models.identity import CustomerRecord, IdentityBindingAttempt, User, UserManager
 from accounts.models.risk import PolicyVersion, RiskDecision, RiskEvaluationChunk, RiskEvaluationRun, RiskSignal
+from accounts.models.tokens import ApiTokenUsage
 
 __all__ = [
+    "ApiTokenUsage",
     "ClearanceCase",
     "ClosureRequest",
     "CreditAccount",
@@ -21,6 +24,7 @@ __all__ = [
     "CreditScore",
     "CustomerRecord",
     "IdentityBindingAttempt",
+    "IdentityBindingGuess",
     "LimitChange",
     "PolicyVersion",
     "ReasonCode",

@@ -107,6 +107,36 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_identity_bound(self):
         return self.customer_id is not None
 
+    # Set on the in-memory user of one request by accounts/identity/staff_access.py when a staff
+    # login has not passed two-factor authentication; never a database field.
+    staff_powers_withheld = False
+
+    @property
+    def acts_as_staff(self):
+        """A staff member whose staff powers count in this request (for code that gates on
+        ``is_staff`` rather than on a permission)."""
+        return self.is_staff and not self.staff_powers_withheld
+
+    # While staff powers are withheld, every permission question Django's PermissionsMixin
+    # answers is "no", superusers included (their has_perm would otherwise short-circuit).
+    def get_user_permissions(self, obj=None):
+        return set() if self.staff_powers_withheld else super().get_user_permissions(obj)
+
+    def get_group_permissions(self, obj=None):
+        return set() if self.staff_powers_withheld else super().get_group_permissions(obj)
+
+    def get_all_permissions(self, obj=None):
+        return set() if self.staff_powers_withheld else super().get_all_permissions(obj)
+
+    def has_perm(self, perm, obj=None):
+        return not self.staff_powers_withheld and super().has_perm(perm, obj)
+
+    def has_perms(self, perm_list, obj=None):
+        return not self.staff_powers_withheld and super().has_perms(perm_list, obj)
+
+    def has_module_perms(self, app_label):
+        return not self.staff_powers_withheld and super().has_module_perms(app_label)
+
 
 class IdentityBindingAttempt(models.Model):
     """One try at linking a login to a customer record; failures count toward the lock."""

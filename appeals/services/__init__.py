@@ -1,10 +1,11 @@
 """Every change to an appeal, by subject: ``filing`` (appeal_submit and what it attaches),
 ``review`` (staff steps before a decision), ``decision`` (the decision and its four-eyes approval,
-as action objects), ``borrower`` (reply, withdraw, second-level review), ``clock`` (the beat jobs)
-and ``common`` (lock, errors, permission checks, and the event/audit/notice tail). Each service
-locks the appeal, checks who is acting and whether the state machine allows the step, records the
-timeline event and the audit event, and tells the borrower (notification centre + email, after
-commit). Views, admin, API and tasks all call these; callers import from here.
+as action objects), ``borrower`` (reply, withdraw, second-level review), ``clock`` (the beat jobs),
+``evidence`` (the audit event of each download) and ``common`` (lock, errors, permission checks,
+and the event/audit/notice tail). Each service locks the appeal, checks who is acting and whether
+the state machine allows the step, records the timeline event and the audit event, and tells the
+borrower (notification centre + email, after commit). Views, admin, API and tasks all call these;
+callers import from here.
 
 States: submitted → under_review ⇄ information_requested → (awaiting_approval →) decided →
 closed; decided (upheld) → second_review → (awaiting_approval →) closed; withdrawn before a
@@ -20,6 +21,7 @@ from appeals.services.clock import (
 )
 from appeals.services.common import APPROVE_PERMISSION, REVIEW_PERMISSION, SUPERVISOR_GROUP
 from appeals.services.decision import AppealApprovalDecide, AppealDecide, appeal_approval_decide, appeal_decide
+from appeals.services.evidence import evidence_download_record
 from appeals.services.filing import appeal_submit, desired_outcomes_for
 from appeals.services.review import (
     appeal_assign,
@@ -52,4 +54,5 @@ __all__ = [
     "appeals_information_remind",
     "appeals_unanswered_close",
     "desired_outcomes_for",
+    "evidence_download_record",
 ]

@@ -3,14 +3,31 @@ for the mobile app, through the same selectors and services as the web pages."""
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, serializers, status
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from education import selectors, services
 from education.models import Article, Topic
 from education.selectors.content import SEARCH_QUERY_MAX_LENGTH
+from portal.api_base import PagePagination, StrictInputSerializer, error_responses
+
+# Most questions a quiz answer may carry (a quiz has a handful).
+QUIZ_ANSWERS_MAX = 100
+
+
+class LanguageFilterSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "LanguageFilter"
+
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        allow_blank=True,
+        help_text="Preferred language (empty: the reader's own); another value is refused.",
+    )
 
 
 class ArticleOutputSerializer(serializers.Serializer):
@@ -18,9 +35,9 @@ class ArticleOutputSerializer(serializers.Serializer):
         ref_name = "Article"
 
     slug = serializers.SlugField()
-    language = serializers.CharField()
+    language = serializers.ChoiceField(choices=settings.LANGUAGES)
     title = serializers.CharField()
-    summary = serializers.CharField()
+    summary = serializers.CharField(allow_blank=True)
     topic = serializers.SlugField(source="topic.slug")
     topic_name = serializers.CharField(source="topic.name")
     level = serializers.ChoiceField(choices=Article.Level.choices)
@@ -37,21 +54,26 @@ class ArticleListView(generics.ListAPIView):
     """Published articles, one version per slug in your language where it exists."""
 
     serializer_class = ArticleOutputSerializer
+    pagination_class = PagePagination
 
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(LanguageFilterSerializer):
         class Meta:
             ref_name = "ArticleFilter"
 
-        topic = serializers.SlugField(required=False)
-        language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
-        q = serializers.CharField(required=False, max_length=SEARCH_QUERY_MAX_LENGTH)
+        topic = serializers.SlugField(required=False, allow_blank=True, max_length=80, help_text="Topic slug.")
+        q = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=SEARCH_QUERY_MAX_LENGTH,
+            help_text="Text to look for in title, summary or body (either language).",
+        )
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("topic", str, description="Topic slug."),
-            OpenApiParameter("language", str, enum=["zh-hans", "en"], description="Preferred language."),
-            OpenApiParameter("q", str, description="Text to look for in title, summary or body (either language)."),
-        ],
+        parameters=[FilterSerializer],
+        responses={
+            200: ArticleOutputSerializer,
+            **error_responses(400, 401, 404, status_404="No such topic, or a page number past the end."),
+        },
         operation_id="articles_list",
     )
     def get(self, request, *args, **kwargs):
@@ -106,12 +128,14 @@ class ArticleDetailView(APIView):
         quiz = QuizSerializer(source="quiz_loaded", allow_null=True)
 
     @extend_schema(
-        parameters=[OpenApiParameter("language", str, enum=["zh-hans", "en"], description="Preferred language.")],
-        responses=OutputSerializer,
+        parameters=[LanguageFilterSerializer],
+        responses={200: OutputSerializer, **error_responses(400, 401, 404)},
         operation_id="articles_retrieve",
     )
     def get(self, request, slug):
-        article = selectors.article_detail_get(slug=slug, language=request.query_params.get("language"))
+        filters = LanguageFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        article = selectors.article_detail_get(slug=slug, language=filters.validated_data.get("language"))
         article.quiz_loaded = selectors.quiz_for_article(article=article)
         data = self.OutputSerializer(article, context={"request": request}).data
         return Response(data)
@@ -120,18 +144,25 @@ class ArticleDetailView(APIView):
 class QuizAttemptCreateView(APIView):
     """Answer every question of a quiz; the result says which answers were right and why."""
 
-    class InputSerializer(serializers.Serializer):
+    parser_classes = [JSONParser]
+
+    class InputSerializer(StrictInputSerializer):
         class Meta:
             ref_name = "QuizAttemptCreate"
 
-        class AnswerSerializer(serializers.Serializer):
+        class AnswerSerializer(StrictInputSerializer):
             class Meta:
                 ref_name = "QuizAnswer"
 
-            question = serializers.IntegerField()
-            choice = serializers.IntegerField()
+            question = serializers.IntegerField(min_value=1)
+            choice = serializers.IntegerField(min_value=1)
 
-        answers = AnswerSerializer(many=True, allow_empty=False)
+        answers = serializers.ListField(
+            child=AnswerSerializer(),
+            min_length=1,
+            max_length=QUIZ_ANSWERS_MAX,
+            help_text="One answer per question of the quiz.",
+        )
 
     class OutputSerializer(serializers.Serializer):
         class Meta:
@@ -158,7 +189,22 @@ class QuizAttemptCreateView(APIView):
         completed_at = serializers.DateTimeField(source="attempt.completed_at")
         results = ResultSerializer(many=True, source="questions")
 
-    @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, operation_id="quiz_attempts_create")
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            201: OutputSerializer,
+            **error_responses(
+                400,
+                401,
+                403,
+                404,
+                status_400="Invalid input, a question left unanswered, or an answer that is not one of the "
+                "question's choices (`invalid_choice`).",
+                status_404="No such published quiz.",
+            ),
+        },
+        operation_id="quiz_attempts_create",
+    )
     def post(self, request, quiz_id):
         quiz = selectors.quiz_get(quiz_id=quiz_id)
         data = self.InputSerializer(data=request.data)
@@ -177,9 +223,12 @@ def quiz_attempt_data(attempt):
 class QuizAttemptDetailView(APIView):
     """One of your own quiz attempts with its explanations; another person's is a 404."""
 
-    @extend_schema(responses=QuizAttemptCreateView.OutputSerializer, operation_id="quiz_attempts_retrieve")
+    @extend_schema(
+        responses={200: QuizAttemptCreateView.OutputSerializer, **error_responses(401, 404)},
+        operation_id="quiz_attempts_retrieve",
+    )
     def get(self, request, quiz_id, attempt_id):
         attempt = selectors.quiz_attempt_get(user=request.user, attempt_id=attempt_id)
         if attempt.quiz_id != quiz_id:
-            return Response(status=status.HTTP_404_NOT_FOUND)
+            raise exceptions.NotFound()
         return Response(quiz_attempt_data(attempt))

@@ -8,13 +8,14 @@ from rest_framework.views import APIView
 
 from education.selectors import reports as selectors
 from education.services.reports import health_report_figures
-from portal.api_base import IsIdentityBound
+from portal.api_base import IsIdentityBound, PagePagination, error_responses
 
 
 class HealthReportListView(generics.ListAPIView):
     """The borrower's monthly health reports, newest first (key figures only)."""
 
     permission_classes = [IsIdentityBound]
+    pagination_class = PagePagination
 
     class OutputSerializer(serializers.Serializer):
         class Meta:
@@ -31,6 +32,10 @@ class HealthReportListView(generics.ListAPIView):
         computed_at = serializers.DateTimeField()
 
     serializer_class = OutputSerializer
+
+    @extend_schema(responses={200: OutputSerializer, **error_responses(401, 403, 404)})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         return selectors.health_report_list(user=self.request.user).defer("snapshot")
@@ -109,7 +114,9 @@ class HealthReportDetailView(APIView):
         appeals = serializers.DictField(child=serializers.IntegerField())
         tips = TipSerializer(many=True)
 
-    @extend_schema(responses=OutputSerializer, operation_id="health_report_retrieve")
+    @extend_schema(
+        responses={200: OutputSerializer, **error_responses(401, 403, 404)}, operation_id="health_report_retrieve"
+    )
     def get(self, request, report_id):
         report = selectors.health_report_get(user=request.user, report_id=report_id)
         figures = health_report_figures(report)

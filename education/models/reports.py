@@ -10,9 +10,10 @@ explanation, tips) are stored as codes and translated when shown, in the reader'
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["HealthReport", "CommunicationPreference"]
+__all__ = ["HealthReport", "CommunicationPreference", "UnsubscribeLink"]
 
 
 class HealthReportQuerySet(models.QuerySet):
@@ -116,3 +117,34 @@ class CommunicationPreference(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class UnsubscribeLink(models.Model):
+    """One unsubscribe link, made for one email. Opaque: the link carries a random token and only
+    its SHA-256 is kept, so neither the link nor this table says whose it is without the other.
+    Single-purpose: it turns off one kind of email. Revocable: it works once, until it expires."""
+
+    class Kind(models.TextChoices):
+        REPORT_EMAILS = "report_emails", _("monthly health report emails")
+        REMINDER_EMAILS = "reminder_emails", _("reminder emails")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("borrower"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind of email"), max_length=20, choices=Kind.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("unsubscribe link")
+        verbose_name_plural = _("unsubscribe links")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["report_emails", "reminder_emails"]), name="unsubscribe_link_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.kind}"

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -57,20 +58,21 @@ def communication_preferences(request):
     return render(request, "education/reports/preferences.html", {"form": form})
 
 
-# The signed token is the credential here (no sign-in, no CSRF token): mail clients send the
-# RFC 8058 one-click POST without cookies. GET only shows a confirmation, so a link scanner that
-# follows the link changes nothing.
+# The link's random token is the credential here (no sign-in, no CSRF token): mail clients send
+# the RFC 8058 one-click POST without cookies. GET only shows a confirmation, so a link scanner
+# that follows the link changes nothing; the POST spends the link.
 @csrf_exempt
+@never_cache
 @require_http_methods(["GET", "POST"])
 def report_unsubscribe(request, token):
     try:
-        services.report_unsubscribe_user_id(token=token)
-    except PortalError as error:
-        return render(request, "education/reports/unsubscribe.html", {"error": error.message}, status=400)
-    if request.method == "POST":
-        try:
+        if request.method == "POST":
             services.report_emails_unsubscribe(token=token, request=request)
-        except PortalError as error:
-            return render(request, "education/reports/unsubscribe.html", {"error": error.message}, status=400)
+        else:
+            services.report_unsubscribe_link_check(token=token)
+    except PortalError as error:
+        context = {"error": error.message}
+        return render(request, "education/reports/unsubscribe.html", context, status=error.status_code)
+    if request.method == "POST":
         return render(request, "education/reports/unsubscribe.html", {"done": True})
-    return render(request, "education/reports/unsubscribe.html", {"token": token})
+    return render(request, "education/reports/unsubscribe.html")

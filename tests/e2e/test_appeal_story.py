@@ -11,12 +11,11 @@ from django.utils import timezone
 from accounts.credit.services import limit_change_apply
 from accounts.models import CreditAccount, LimitChange
 from appeals.models import Appeal
+from tests.appeals.conftest import PDF
 from tests.e2e.helpers import ENGLISH, expect
 from tests.factories import PASSWORD, BorrowerFactory, StaffFactory, credit_account
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _staff(group, secret):

@@ -1,9 +1,11 @@
 """Monthly health reports: figures, the monthly run and its emails (once each), pages and API."""
 
 from decimal import Decimal
+from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -164,7 +166,8 @@ def test_report_page_has_charts_with_text_alternatives(history_borrower, client)
     assert page.count("<svg") == 3
     assert page.count("<details") == 3
     assert page.count("<h1") == 1
-    assert "@media print" in page
+    stylesheet = Path(finders.find("portal/portal.css")).read_text()
+    assert "@media print" in stylesheet and ".health-report details" in stylesheet
 
 
 def test_dashboard_shows_the_latest_grade(client, borrower):

@@ -2,8 +2,9 @@
 
 One module per step: ``compute`` (the chunk's data and each borrower's figures), ``figures``
 (a stored report as the page, the email and the API show it), ``emails`` (claim, send, record,
-recover), ``preferences`` (the borrower's choices and the unsubscribe link) and ``run`` (the
-monthly run's chunks). Callers import from this package.
+recover), ``unsubscribe`` (the link in each email: opaque, one kind of email, used once, expiring),
+``preferences`` (the borrower's choices, and unsubscribing by link) and ``run`` (the monthly run's
+chunks). Callers import from this package.
 
 The monthly run (``health_reports_monthly_plan``) splits all bound borrowers into chunks of ids;
 each chunk (``health_reports_chunk_process``, one Celery task with ``acks_late``) does:
@@ -39,23 +40,26 @@ from education.services.reports.compute import (
 from education.services.reports.emails import (
     EMAIL_BATCH,
     EMAIL_CLAIM_TIMEOUT,
-    UNSUBSCRIBE_MAX_AGE,
     health_report_emails_recover,
     health_report_emails_send,
-    report_unsubscribe_token,
-    report_unsubscribe_user_id,
 )
 from education.services.reports.figures import health_report_figures
 from education.services.reports.preferences import (
     communication_preference_get,
     communication_preference_update,
     report_emails_unsubscribe,
+    report_unsubscribe_link_check,
 )
 from education.services.reports.run import (
     REPORT_CHUNK,
     health_report_pending_email_chunks,
     health_reports_chunk_process,
     health_reports_monthly_plan,
+)
+from education.services.reports.unsubscribe import (
+    UNSUBSCRIBE_MAX_AGE,
+    unsubscribe_link_create,
+    unsubscribe_links_create,
 )
 
 __all__ = [
@@ -78,6 +82,7 @@ __all__ = [
     "report_emails_unsubscribe",
     "report_month_current",
     "report_month_previous",
-    "report_unsubscribe_token",
-    "report_unsubscribe_user_id",
+    "report_unsubscribe_link_check",
+    "unsubscribe_link_create",
+    "unsubscribe_links_create",
 ]

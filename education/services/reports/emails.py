@@ -5,7 +5,6 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection as db_connection
 from django.db import transaction
@@ -15,48 +14,21 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from education.models import HealthReport
+from education.models import HealthReport, UnsubscribeLink
 from education.services.reports.compute import user_id_bounds
 from education.services.reports.figures import health_report_figures
-from portal.exceptions import PortalError
+from education.services.reports.unsubscribe import unsubscribe_links_create, unsubscribe_links_expired_delete
 
 EMAIL_BATCH = 200
 EMAIL_CLAIM_TIMEOUT = timedelta(minutes=30)
-UNSUBSCRIBE_SALT = "education.health-report.unsubscribe"
-UNSUBSCRIBE_MAX_AGE = timedelta(days=60)
-
-
-# --- unsubscribe tokens -------------------------------------------------------------------------
-
-
-def report_unsubscribe_token(*, user_id):
-    return signing.TimestampSigner(salt=UNSUBSCRIBE_SALT).sign(str(user_id))
-
-
-def report_unsubscribe_user_id(*, token):
-    """The user id a token was made for, or a PortalError if it is forged, altered or too old."""
-    try:
-        value = signing.TimestampSigner(salt=UNSUBSCRIBE_SALT).unsign(token, max_age=UNSUBSCRIBE_MAX_AGE)
-    except signing.SignatureExpired as error:
-        raise PortalError(
-            _("This unsubscribe link has expired. Sign in and change your email preferences instead."),
-            code="expired",
-        ) from error
-    except signing.BadSignature as error:
-        raise PortalError(
-            _("This unsubscribe link is not valid. Sign in and change your email preferences instead."),
-            code="invalid",
-        ) from error
-    return int(value)
 
 
 # --- one message -------------------------------------------------------------------------------
 
 
-def _report_message(report, user, templates, connection, urls):
+def _report_message(report, user, templates, connection, urls, unsubscribe_token):
     figures = health_report_figures(report)
-    token = report_unsubscribe_token(user_id=user.pk)
-    unsubscribe_url = urls["unsubscribe"].replace("TOKEN", token)
+    unsubscribe_url = urls["unsubscribe"].replace("TOKEN", unsubscribe_token)
     context = {
         "report": figures,
         "report_url": f"{urls['report']}{report.pk}/",
@@ -110,6 +82,8 @@ def _batch_messages(claimed, templates, connection, urls):
         row.pk: row
         for row in User.objects.filter(pk__in=[r.user_id for r in reports]).only("pk", "email", "preferred_language")
     }
+    # A new link in every email (a report sent again after a crash gets another one).
+    tokens = unsubscribe_links_create(user_ids=list(users), kind=UnsubscribeLink.Kind.REPORT_EMAILS)
     by_language = defaultdict(list)
     for report in reports:
         by_language[users[report.user_id].preferred_language].append(report)
@@ -117,7 +91,8 @@ def _batch_messages(claimed, templates, connection, urls):
     for language, group in by_language.items():
         with translation.override(language):
             for report in group:
-                messages.append(_report_message(report, users[report.user_id], templates, connection, urls))
+                user = users[report.user_id]
+                messages.append(_report_message(report, user, templates, connection, urls, tokens[user.pk]))
                 order.append(report.pk)
     return messages, order
 
@@ -160,6 +135,7 @@ def health_report_emails_send(*, user_ids, month, now=None):
     """Send these borrowers' pending report emails for ``month``: each at most once. Returns the
     number sent."""
     now = now or timezone.now()
+    unsubscribe_links_expired_delete(user_ids=user_ids, now=now)
     templates, urls = _email_resources()
     total = 0
     connection = get_connection()

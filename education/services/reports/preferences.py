@@ -1,14 +1,14 @@
 """The borrower's choices about report and reminder emails: the preferences page and the
-one-click unsubscribe link in every report email."""
+one-click unsubscribe link in every report email (each link works once; see ``unsubscribe``)."""
 
 from zoneinfo import available_timezones
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-from education.models import CommunicationPreference, HealthReport
-from education.services.reports.emails import report_unsubscribe_user_id
+from education.models import CommunicationPreference, HealthReport, UnsubscribeLink
+from education.services.reports.unsubscribe import unsubscribe_link_get
 from portal.exceptions import PortalError
 from portal.services import audit_event_record
 
@@ -19,15 +19,20 @@ def _pending_report_emails_skip(user):
     )
 
 
+def report_unsubscribe_link_check(*, token):
+    """Refuse (PortalError) a link that cannot turn off the report email: the confirmation page
+    says so before the borrower clicks."""
+    unsubscribe_link_get(token=token, kind=UnsubscribeLink.Kind.REPORT_EMAILS)
+
+
 def report_emails_unsubscribe(*, token, request=None):
-    """Turn off the monthly report email for the token's borrower (one click from the email)."""
-    user_id = report_unsubscribe_user_id(token=token)
+    """Turn off the monthly report email for the link's borrower (one click from the email) and
+    spend the link: it works once."""
     with transaction.atomic():
-        user = User.objects.filter(pk=user_id).first()
-        if user is None:
-            raise PortalError(
-                _("This unsubscribe link is not valid. Sign in and change your email preferences instead.")
-            )
+        link = unsubscribe_link_get(token=token, kind=UnsubscribeLink.Kind.REPORT_EMAILS, lock=True)
+        link.used_at = timezone.now()
+        link.save(update_fields=["used_at"])
+        user = link.user
         preference, _created = CommunicationPreference.objects.select_for_update().get_or_create(user=user)
         if preference.report_emails:
             preference.report_emails = False
