@@ -1,14 +1,37 @@
-"""Database helpers for writes made by the thousand (a policy run's ledger rows, notices, audit
-events). On PostgreSQL they avoid binding one parameter per value: ids come from the table's
-sequence in one query and the rows travel by COPY; elsewhere the ORM's bulk operations do."""
+"""Database helpers: the row-lock order every service keeps, the one retry of a transaction that
+still lost a deadlock, and writes made by the thousand (a policy run's ledger rows, notices,
+audit events). On PostgreSQL the bulk writes avoid binding one parameter per value: ids come from
+the table's sequence in one query and the rows travel by COPY; elsewhere the ORM's bulk
+operations do.
 
+Row-lock order. Every service that changes a credit account, a closure request, a clearance case,
+a ledger row or an appeal takes its row locks in this order, at most one step back never:
+
+1. the credit account (``CreditAccount``);
+2. what belongs to that account: its closure request, clearance case or ledger row
+   (``ClosureRequest``, ``ClearanceCase``, ``LimitChange``);
+3. the appeal against that request or ledger row (``Appeal``);
+4. the appeal's pending approval (``AppealApproval``).
+
+A service that starts from a lower row (an appeal, a request) reads the account's id without a
+lock first, then locks down the list. Each lock takes only its own rows: with ``select_related``
+the query says ``select_for_update(of=("self",))``, because a bare ``FOR UPDATE`` also locks the
+joined rows, among them the credit product that every account of the product shares (closures on
+all those accounts would queue behind each other). Should a deadlock still happen, the outermost
+transaction is run once more (``lock_conflict_retried``)."""
+
+import functools
 import hashlib
 import json
+import logging
 
-from django.db import connection
+from django.db import OperationalError, connection
 from django.db.models import JSONField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.exceptions import PortalError
 
 
 def ids_among(ids):
@@ -28,6 +51,58 @@ def transaction_lock(name):
     key = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction lost a race and was
+# rolled back whole, so running it again is safe.
+LOCK_CONFLICT_STATES = frozenset({"40P01", "40001"})
+
+logger = logging.getLogger(__name__)
+
+
+class LockConflict(PortalError):
+    """Two requests changed the same rows at the same moment and this one lost twice."""
+
+    status_code = 503
+
+    def __init__(self):
+        super().__init__(
+            _("Someone else was changing this at the same moment. Nothing was saved; please try again."),
+            code="busy",
+        )
+
+
+def lock_conflict(error):
+    """Whether ``error`` is a deadlock or serialization failure that PostgreSQL resolved by rolling
+    this transaction back."""
+    return getattr(error.__cause__, "sqlstate", None) in LOCK_CONFLICT_STATES
+
+
+def lock_conflict_retried(service):
+    """Run ``service`` (whose body is one ``transaction.atomic()``) once more when PostgreSQL
+    broke a deadlock by rolling it back; a second loss is refused with a "try again" message
+    (a PortalError, 503), never a server error. Inside a caller's transaction nothing can be
+    retried (the whole transaction is lost), so the error goes up to the caller's own retry."""
+
+    @functools.wraps(service)
+    def retried(*args, **kwargs):
+        if connection.in_atomic_block:
+            return service(*args, **kwargs)
+        try:
+            return service(*args, **kwargs)
+        except OperationalError as error:
+            if not lock_conflict(error):
+                raise
+            logger.warning("%s lost a lock conflict (%s); running it once more", service.__name__, error)
+        try:
+            return service(*args, **kwargs)
+        except OperationalError as error:
+            if not lock_conflict(error):
+                raise
+            logger.warning("%s lost a lock conflict twice (%s)", service.__name__, error)
+            raise LockConflict() from error
+
+    return retried
 
 
 def bulk_statements_prepare():

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.credit.services import limit_change_apply
 from accounts.models import ClearanceCase, CreditAccount, LimitChange
+from portal.db import lock_conflict_retried
 from portal.exceptions import PortalError
 from portal.services import audit_event_record, notification_send
 
@@ -81,6 +82,10 @@ def _checklist_validate(grounds, evidence):
 
 
 def _case_lock(case):
+    """The case, locked after its account (the portal's lock order, ``portal.db``): approving it
+    changes the account through the ledger, which locks the account."""
+    account_id = ClearanceCase.objects.filter(pk=case.pk).values_list("account_id", flat=True).get()
+    CreditAccount.objects.select_for_update(of=("self",)).only("pk").get(pk=account_id)
     return (
         ClearanceCase.objects.select_for_update(of=("self",))
         .select_related("account__product", "account__customer", "proposer")
@@ -116,6 +121,7 @@ def _compliance_officers(*, exclude=()):
     return [user for user in group.user_set.filter(is_active=True, is_staff=True) if user.pk not in exclude]
 
 
+@lock_conflict_retried
 def clearance_propose(*, account, actor, grounds, evidence, statement, evidence_reference="", request=None):
     """A Support agent or Risk analyst proposes clearing ``account``. One open case per account."""
     if not _is_staff_with(actor, PROPOSE_PERMISSION):
@@ -132,7 +138,11 @@ def clearance_propose(*, account, actor, grounds, evidence, statement, evidence_
     if len(evidence_reference) > 200:
         raise _error(_("Keep the references to 200 characters."), code="too_long", field="evidence_reference")
     with transaction.atomic():
-        account = CreditAccount.objects.select_for_update().select_related("product", "customer").get(pk=account.pk)
+        account = (
+            CreditAccount.objects.select_for_update(of=("self",))
+            .select_related("product", "customer")
+            .get(pk=account.pk)
+        )
         if account.status in (CreditAccount.Status.CLEARED, CreditAccount.Status.CLOSED):
             raise _error(
                 _("Credit line %(account)s is already %(status)s; there is nothing to clear.")
@@ -197,6 +207,7 @@ def _decision_check(case, actor, request):
         )
 
 
+@lock_conflict_retried
 def clearance_approve(*, case, actor, legal_review_note, request=None):
     """Approve and apply: the ledger sets the limit to 0 and the status to ``cleared`` and tells
     the borrower the reasons, what they can still do, and how to appeal before the deadline."""
@@ -248,6 +259,7 @@ def clearance_approve(*, case, actor, legal_review_note, request=None):
     return case
 
 
+@lock_conflict_retried
 def clearance_reject(*, case, actor, legal_review_note, request=None):
     """Reject with the legal-review note; nothing changes on the account."""
     note = _text(
@@ -278,6 +290,7 @@ def clearance_reject(*, case, actor, legal_review_note, request=None):
     return case
 
 
+@lock_conflict_retried
 def clearance_withdraw(*, case, actor, reason="", request=None):
     """The proposer (or a colleague who may propose) takes a case back before it is decided."""
     case = ClearanceCase.objects.get(pk=case.pk)

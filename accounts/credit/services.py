@@ -314,7 +314,12 @@ def limit_change_apply(
     Safe against two changes racing: the account row is locked and re-read first."""
     codes = _validate_reasons(reason_codes, kind)
     with transaction.atomic():
-        account = CreditAccount.objects.select_for_update().select_related("product", "customer").get(pk=account.pk)
+        # Its own row only (see portal.db for the lock order): the product is shared by many accounts.
+        account = (
+            CreditAccount.objects.select_for_update(of=("self",))
+            .select_related("product", "customer")
+            .get(pk=account.pk)
+        )
         target_limit = account.credit_limit if new_limit is None else Decimal(new_limit).quantize(CENT)
         target_status = new_status or account.status
         if target_limit < 0:

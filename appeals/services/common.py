@@ -2,10 +2,12 @@
 checks, and the tail of each step (timeline event, audit event, notices after commit)."""
 
 from django.contrib.auth.models import Group
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import CreditAccount
 from appeals import evidence as evidence_files
 from appeals.decision_records import appeal_recused_user_ids
 from appeals.models import Appeal, AppealEvent, EvidenceFile
@@ -50,6 +52,7 @@ def conflict(message, code="invalid_state"):
 
 
 def lock(appeal):
+    """The appeal's row only (step 3 of the portal's lock order, ``portal.db``)."""
     return (
         Appeal.objects.select_for_update(of=("self",))
         .select_related(
@@ -57,6 +60,19 @@ def lock(appeal):
         )
         .get(pk=appeal.pk)
     )
+
+
+def account_and_appeal_lock(appeal):
+    """Lock the account under appeal, then the appeal (the portal's lock order, ``portal.db``),
+    for a step that may change the account through the ledger. What an appeal is about never
+    changes, so its account id may be read before the locks."""
+    account_id = (
+        Appeal.objects.filter(pk=appeal.pk)
+        .values_list(Coalesce("limit_change__account_id", "closure_request__account_id"), flat=True)
+        .get()
+    )
+    CreditAccount.objects.select_for_update(of=("self",)).only("pk").get(pk=account_id)
+    return lock(appeal)
 
 
 def require_status(appeal, allowed, message=None):

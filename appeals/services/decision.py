@@ -23,11 +23,11 @@ from appeals.services.common import (
     APPROVE_PERMISSION,
     Outcome,
     Status,
+    account_and_appeal_lock,
     clean_text,
     conflict,
     event_record,
     forbidden,
-    lock,
     notify_borrower,
     notify_staff,
     require_not_recused,
@@ -37,6 +37,7 @@ from appeals.services.common import (
     supervisors,
 )
 from appeals.services.common import audit as audit_record
+from portal.db import lock_conflict_retried
 from portal.deadlines import deadline_profile
 from portal.exceptions import PortalError
 
@@ -91,7 +92,7 @@ class DecisionAction:
     def execute(self) -> Appeal:
         self.clean()
         with transaction.atomic():
-            self.appeal = lock(self.appeal)
+            self.appeal = account_and_appeal_lock(self.appeal)
             self.check()
             step = self.apply()
             self.appeal.save(update_fields=DECISION_FIELDS)
@@ -391,6 +392,7 @@ def needs_second_pair_of_eyes(appeal, account, target):
     )
 
 
+@lock_conflict_retried
 def appeal_decide(*, appeal, actor, outcome, reason, restored_limit=None, request=None, now=None):
     """Decide the appeal with a written reason (see AppealDecide)."""
     return AppealDecide(
@@ -404,6 +406,7 @@ def appeal_decide(*, appeal, actor, outcome, reason, restored_limit=None, reques
     ).execute()
 
 
+@lock_conflict_retried
 def appeal_approval_decide(*, appeal, actor, approve, note="", request=None, now=None):
     """Approve an overturn waiting for four eyes, or send it back (see AppealApprovalDecide)."""
     return AppealApprovalDecide(

@@ -1,5 +1,8 @@
 """What every step of the closure wizard shares: the conflict error, row locks, the owner and
-draft checks, and the notices that carry the receipt."""
+draft checks, and the notices that carry the receipt.
+
+Row locks follow the portal's one order (``portal.db``): the account first, then its closure
+request; each lock takes its own row only (``of=("self",)``), never the shared credit product."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,11 +19,24 @@ class ClosureConflict(PortalError):
 
 
 def account_lock(account):
-    return CreditAccount.objects.select_for_update().select_related("product").get(pk=account.pk)
+    """The account's row, locked (step 1 of the lock order); its product is read, not locked."""
+    return CreditAccount.objects.select_for_update(of=("self",)).select_related("product").get(pk=account.pk)
 
 
 def request_lock(closure_request):
-    return ClosureRequest.objects.select_for_update().select_related("account__product").get(pk=closure_request.pk)
+    """The request's row, locked (step 2: lock its account first when the service changes both)."""
+    return (
+        ClosureRequest.objects.select_for_update(of=("self",))
+        .select_related("account__product")
+        .get(pk=closure_request.pk)
+    )
+
+
+def account_and_request_lock(closure_request):
+    """(account, request), locked in the portal's order: the account, then the request. A
+    request never moves to another account, so its account id may be read before the locks."""
+    account = account_lock(CreditAccount(pk=closure_request.account_id))
+    return account, request_lock(closure_request)
 
 
 def owner_check(*, closure_request, user):

@@ -8,9 +8,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.closure.outcome import closure_outcome_apply, closure_outcome_for
-from accounts.closure.services.common import ClosureConflict, account_lock, receipt_notice_send, request_lock
+from accounts.closure.services.common import ClosureConflict, account_and_request_lock, receipt_notice_send
 from accounts.closure.services.drafts import closure_drafts_expire
 from accounts.models import ClosureRequest, CreditAccount, LimitChange
+from portal.db import lock_conflict_retried
 from portal.services import audit_event_record
 
 
@@ -43,8 +44,7 @@ def _due_request_lock(closure_request_id, *, now):
     )
     if closure_request is None:
         return None, None
-    account = account_lock(closure_request.account)
-    closure_request = request_lock(closure_request)
+    account, closure_request = account_and_request_lock(closure_request)
     if closure_request.status != ClosureRequest.Status.SUBMITTED:
         return None, None
     if closure_request.cooling_off_ends_at > now:
@@ -89,6 +89,7 @@ def _borrower_outcome_apply(closure_request, *, account, outcome, request=None):
     )
 
 
+@lock_conflict_retried
 def closure_request_complete(*, closure_request_id, actor=None, request=None):
     """Apply a submitted request whose cooling-off window has ended, through the ledger, or
     reject it (with the reason) when the line no longer allows it.
@@ -111,14 +112,14 @@ def closure_request_complete(*, closure_request_id, actor=None, request=None):
     return closure_request
 
 
+@lock_conflict_retried
 def closure_line_close_if_repaid(*, closure_request_id):
     """A completed closure whose balance is now repaid: mark the line closed (second ledger row)."""
     with transaction.atomic():
         closure_request = ClosureRequest.objects.filter(pk=closure_request_id).select_related("account").first()
         if closure_request is None:
             return None
-        account = account_lock(closure_request.account)
-        closure_request = request_lock(closure_request)
+        account, closure_request = account_and_request_lock(closure_request)
         if (
             closure_request.kind != ClosureRequest.Kind.CLOSE
             or closure_request.status != ClosureRequest.Status.COMPLETED

@@ -8,13 +8,14 @@ from django.utils.translation import gettext as _
 from accounts.closure.services.choices import choice_validate
 from accounts.closure.services.common import (
     ClosureConflict,
+    account_and_request_lock,
     account_lock,
     draft_check,
     draft_lock,
     owner_check,
-    request_lock,
 )
 from accounts.models import ClosureRequest, CreditAccount
+from portal.db import lock_conflict_retried
 from portal.exceptions import PortalError
 from portal.services import audit_event_record, audit_events_record_many
 
@@ -42,7 +43,7 @@ def closure_drafts_expire(*, now=None):
     account_ids = ClosureRequest.objects.drafts_expired(now).values_list("account_id", flat=True).distinct()
     for account_id in list(account_ids):
         with transaction.atomic():
-            account = CreditAccount.objects.select_for_update().get(pk=account_id)
+            account = account_lock(CreditAccount(pk=account_id))
             expired += _stale_drafts_expire(account=account, now=now)
     return expired
 
@@ -57,6 +58,7 @@ def _open_request_refuse(open_request):
     raise error
 
 
+@lock_conflict_retried
 def closure_request_draft_create(
     *, user, account, kind, target_limit=None, idempotency_key=None, request=None
 ) -> ClosureRequest:
@@ -100,12 +102,12 @@ def closure_request_draft_create(
     return closure_request
 
 
+@lock_conflict_retried
 def closure_request_choice_update(*, closure_request, user, kind, target_limit=None, request=None):
     """Step 1 again (the borrower went back): a different choice must be acknowledged again."""
     with transaction.atomic():
         owner_check(closure_request=closure_request, user=user)
-        account = account_lock(closure_request.account)
-        closure_request = request_lock(closure_request)
+        account, closure_request = account_and_request_lock(closure_request)
         draft_check(closure_request)
         target = choice_validate(account=account, kind=kind, target_limit=target_limit)
         fields = ["updated_at"]

@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 from accounts.closure.services.choices import choice_validate
 from accounts.closure.services.common import (
     ClosureConflict,
-    account_lock,
+    account_and_request_lock,
     draft_check,
     owner_check,
     receipt_notice_send,
-    request_lock,
 )
 from accounts.models import ClosureRequest
+from portal.db import lock_conflict_retried
 from portal.exceptions import PortalError
 from portal.services import audit_event_record
 
@@ -55,13 +55,13 @@ def _steps_done_check(closure_request, *, now):
         )
 
 
+@lock_conflict_retried
 def closure_request_submit(*, closure_request, user, request=None):
     """Step 5: submit. Submitting again (double click, refresh, retry) returns the same request."""
     now = timezone.now()
     with transaction.atomic():
         owner_check(closure_request=closure_request, user=user)
-        account = account_lock(closure_request.account)
-        closure_request = request_lock(closure_request)
+        account, closure_request = account_and_request_lock(closure_request)
         if closure_request.status == ClosureRequest.Status.SUBMITTED:
             return closure_request
         draft_check(closure_request, now=now)
@@ -102,12 +102,16 @@ def closure_request_submit(*, closure_request, user, request=None):
     return closure_request
 
 
+@lock_conflict_retried
 def closure_request_withdraw(*, closure_request, user, request=None):
-    """Withdraw a submitted request during its cooling-off window: nothing changes."""
+    """Withdraw a submitted request during its cooling-off window: nothing changes.
+
+    The account is locked first although only the request changes: completion locks the account,
+    then the request, and a withdrawal that took them the other way round could deadlock with it."""
     now = timezone.now()
     with transaction.atomic():
         owner_check(closure_request=closure_request, user=user)
-        closure_request = request_lock(closure_request)
+        _account, closure_request = account_and_request_lock(closure_request)
         if closure_request.status != ClosureRequest.Status.SUBMITTED:
             raise ClosureConflict(
                 _("This request is %(status)s, so it cannot be withdrawn.")
