@@ -1,5 +1,5 @@
-"""What every benchmark needs: its own database, COPY in bulk, borrowers with an opened account,
-chunk tasks on worker processes, and the peak memory it used.
+"""What every benchmark needs: its own database, its own keys in Redis, COPY in bulk, borrowers
+with an opened account, chunk tasks on worker processes, and the peak memory it used.
 
 The benchmarks import Django and the portal inside functions on purpose: each script first
 points the settings at a database of its own (in ``main``), and only then may Django start."""
@@ -7,6 +7,7 @@ points the settings at a database of its own (in ``main``), and only then may Dj
 import multiprocessing
 import os
 import resource
+import uuid
 
 import django
 import psycopg
@@ -46,6 +47,39 @@ def django_start(*, server, database, environ=None):
     os.environ.setdefault("ALLOWED_HOSTS", "localhost")
     os.environ.update(environ or {})
     django.setup()
+
+
+def redis_keys_own():
+    """Point the started portal's Redis use (the Celery broker's queues and bindings, the cache)
+    at keys under a prefix of this run's own, and return the prefix. The Redis database may be
+    shared (a developer's, CI's tests'): the benchmark deletes only these keys afterwards
+    (``redis_keys_delete``), never the database."""
+    from django.conf import settings
+
+    from config.celery import app
+
+    prefix = f"bench-{os.getpid()}-{uuid.uuid4().hex[:8]}:"
+    app.conf.broker_transport_options = {**app.conf.broker_transport_options, "global_keyprefix": prefix}
+    for cache in settings.CACHES.values():  # read when a cache is first used, which is later
+        cache["KEY_PREFIX"] = f"{prefix}{cache.get('KEY_PREFIX', '')}"
+    return prefix
+
+
+def redis_keys_delete(url, prefix):
+    """Delete the keys under ``prefix`` (see redis_keys_own); returns how many there were."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    deleted = 0
+    batch = []
+    for key in client.scan_iter(match=f"{prefix}*", count=1000):
+        batch.append(key)
+        if len(batch) == 1000:
+            deleted += client.delete(*batch)
+            batch = []
+    if batch:
+        deleted += client.delete(*batch)
+    return deleted
 
 
 def copy_rows(cursor, table, columns, rows):

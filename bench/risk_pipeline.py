@@ -38,7 +38,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import redis  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -48,6 +47,8 @@ from bench.common import (  # noqa: E402
     copy_rows,
     django_start,
     peak_rss_mb,
+    redis_keys_delete,
+    redis_keys_own,
     run_as_tasks,
 )
 
@@ -61,7 +62,11 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=2, help="worker processes for the evaluation tasks")
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server URL")
     parser.add_argument("--database", default="portal_bench")
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/15", help="broker for the email tasks (flushed)")
+    parser.add_argument(
+        "--redis",
+        default="redis://127.0.0.1:6379/15",
+        help="broker for the email tasks (keys under a prefix of this run's own, deleted after)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     return parser.parse_args()
 
@@ -292,53 +297,56 @@ def schema_floor(path, *, sessions):
 
 def main():
     args = parse_args()
-    redis.Redis.from_url(args.redis).flushdb()
-    # The email tasks really queue (the Redis database is flushed after).
+    # The email tasks really queue, under keys of this run's own (deleted after; the database
+    # may hold others' keys, so it is never emptied).
     django_start(
         server=args.server,
         database=args.database,
         environ={"CELERY_TASK_ALWAYS_EAGER": "false", "REDIS_URL": args.redis},
     )
-    from accounts.models import PolicyVersion
-    from accounts.risk.services import EVALUATION_CHUNK
+    redis_prefix = redis_keys_own()
+    try:
+        from accounts.models import PolicyVersion
+        from accounts.risk.services import EVALUATION_CHUNK
 
-    call_command("migrate", verbosity=0)
-    args.chunk = args.chunk or EVALUATION_CHUNK
-    # Measure the cut itself: the baseline warns first, which would make this run all warnings.
-    PolicyVersion.objects.filter(status="active").update(warn_before_cut=False)
-    rng = random.Random(args.seed)
-    seconds = {}
-
-    started = time.perf_counter()
-    prior = build_accounts(args.accounts, rng)
-    seconds["setup"] = time.perf_counter() - started
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "signals.csv"
-        write_signals(path, prior, rng)
-        del prior
+        call_command("migrate", verbosity=0)
+        args.chunk = args.chunk or EVALUATION_CHUNK
+        # Measure the cut itself: the baseline warns first, which would make this run all warnings.
+        PolicyVersion.objects.filter(status="active").update(warn_before_cut=False)
+        rng = random.Random(args.seed)
+        seconds = {}
 
         started = time.perf_counter()
-        ingest(path)
-        seconds["ingest"] = time.perf_counter() - started
+        prior = build_accounts(args.accounts, rng)
+        seconds["setup"] = time.perf_counter() - started
 
-        started = time.perf_counter()
-        candidates, seconds["select"], decided = evaluate(args.chunk, args.workers)
-        seconds["evaluate"] = time.perf_counter() - started
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "signals.csv"
+            write_signals(path, prior, rng)
+            del prior
 
-        # The floors are measured on a quiet server: the run's writes are flushed first, so their
-        # checkpoint does not slow the floors down (it would flatter the ratios).
-        quiet()
-        seconds["floor"] = copy_floor(path)
-        quiet()
-        seconds["schema_ingest"], seconds["schema"] = schema_floor(path, sessions=args.workers)
+            started = time.perf_counter()
+            ingest(path)
+            seconds["ingest"] = time.perf_counter() - started
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM accounts_limitchange WHERE kind = 'risk_reduction'")
-        (reductions,) = cursor.fetchone()
-        cursor.execute("SELECT count(*) FROM portal_notification")
-        (notices,) = cursor.fetchone()
-    redis.Redis.from_url(args.redis).flushdb()
+            started = time.perf_counter()
+            candidates, seconds["select"], decided = evaluate(args.chunk, args.workers)
+            seconds["evaluate"] = time.perf_counter() - started
+
+            # The floors are measured on a quiet server: the run's writes are flushed first, so their
+            # checkpoint does not slow the floors down (it would flatter the ratios).
+            quiet()
+            seconds["floor"] = copy_floor(path)
+            quiet()
+            seconds["schema_ingest"], seconds["schema"] = schema_floor(path, sessions=args.workers)
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM accounts_limitchange WHERE kind = 'risk_reduction'")
+            (reductions,) = cursor.fetchone()
+            cursor.execute("SELECT count(*) FROM portal_notification")
+            (notices,) = cursor.fetchone()
+    finally:
+        redis_keys_delete(args.redis, redis_prefix)
     print_results(args, seconds, candidates=candidates, decided=decided, reductions=reductions, notices=notices)
 
 

@@ -1,6 +1,8 @@
-"""The Celery app: configuration from Django settings (CELERY_*), tasks found in every app."""
+"""The Celery app: configuration from Django settings (CELERY_*), tasks found in every app, and
+a time limit for each family of tasks."""
 
 import os
+from fnmatch import fnmatchcase
 
 from celery import Celery
 from celery.schedules import crontab
@@ -48,9 +50,9 @@ app.conf.beat_schedule = {
         "task": "education.tasks.health_reports_monthly",
         "schedule": crontab(day_of_month=1, hour=9, minute=0),
     },
-    "health-report-emails-recover": {
-        "task": "education.tasks.health_report_emails_recover",
-        "schedule": crontab(minute=45),
+    "health-report-emails-refresh": {
+        "task": "education.tasks.health_report_emails_refresh",
+        "schedule": crontab(minute="*/10"),
     },
     "appeals-unanswered-close": {
         "task": "appeals.tasks.appeals_unanswered_close",
@@ -61,3 +63,75 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=40),
     },
 }
+
+# Every task is bounded, so a hung mail server or database call frees its worker: the soft limit
+# raises SoftTimeLimitExceeded inside the task (its transaction rolls back), the hard limit kills
+# the worker process. A task cut short is not redelivered (it failed); the outbox sweeps and
+# the claim recovery pick its work up. Each family's redo is safe, so every family is acks_late
+# with reject_on_worker_lost: a killed worker's message goes back to the queue after the
+# broker's visibility_timeout (settings), which is kept above the longest hard limit here.
+#   email senders: a notice row is locked and marked sent, with a Message-ID fixed per row; an
+#     allauth email is rendered once in the request, so a redo repeats the same message.
+#   policy-run chunks: a chunk row records its decisions; a redo finds it done.
+#   report chunks: a unique report per borrower and month, and the outbox row claim of each email.
+#   beat sweeps: idempotent by design (CONVENTIONS: tasks are safe to run twice).
+# Seconds; a task in no family gets CELERY_TASK_SOFT_TIME_LIMIT / CELERY_TASK_TIME_LIMIT.
+TASK_FAMILIES = {
+    "email": {
+        "tasks": [
+            "portal.tasks.notification_email_deliver",
+            "accounts.tasks.account_email_send",
+            "*.tasks.*email_deliver",
+            "*.tasks.*email_send",
+        ],
+        "soft_time_limit": 60,
+        "time_limit": 90,
+    },
+    "email batch": {
+        "tasks": ["portal.tasks.notification_email_deliver_many", "*.tasks.*email*_deliver_many"],
+        "soft_time_limit": 300,
+        "time_limit": 360,
+    },
+    "policy-run chunks": {
+        "tasks": ["accounts.tasks.risk_policy_evaluate_chunk"],
+        "soft_time_limit": 540,
+        "time_limit": 600,
+    },
+    "report chunks": {
+        "tasks": ["education.tasks.health_reports_chunk"],
+        "soft_time_limit": 540,
+        "time_limit": 600,
+    },
+    "beat sweeps": {
+        "tasks": sorted({entry["task"] for entry in app.conf.beat_schedule.values()}),
+        "soft_time_limit": 240,
+        "time_limit": 300,
+    },
+}
+
+
+def task_family(name):
+    """The family a task belongs to by its registered name (first match wins), or None."""
+    for family, rule in TASK_FAMILIES.items():
+        if any(fnmatchcase(name, pattern) for pattern in rule["tasks"]):
+            return family
+    return None
+
+
+class TaskFamilyAnnotations:
+    """Celery's task_annotations hook: the family's limits override the task's own options."""
+
+    def annotate(self, task):
+        family = task_family(task.name)
+        if family is None:
+            return None
+        rule = TASK_FAMILIES[family]
+        return {
+            "soft_time_limit": rule["soft_time_limit"],
+            "time_limit": rule["time_limit"],
+            "acks_late": True,
+            "reject_on_worker_lost": True,
+        }
+
+
+app.conf.task_annotations = (TaskFamilyAnnotations(),)

@@ -112,9 +112,12 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            # Redis is a cache, not a dependency: while it is unreachable this backend keeps working
+            # from each process's memory (allauth's rate limits still count there), see config/cache.py.
+            "BACKEND": "config.cache.RedisCacheWithLocalFallback",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "portal",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
         }
     }
 else:
@@ -201,6 +204,9 @@ MEDIA_URL = "media/"
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://" if not PRODUCTION else "smtp://localhost:25")
 vars().update(EMAIL_CONFIG)
+# Seconds an SMTP connection may wait for the mail server at each step; without it a server that
+# accepts and never answers holds a worker (and its transaction) for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # The portal's public address, used in links inside emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Credit Line Portal <no-reply@portal.example>")
@@ -209,11 +215,18 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Celery: with REDIS_URL a real broker; without it an on-disk broker under var/ that the demo's
 # worker and beat share, so every task still runs (``make run`` starts both).
 CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost//"
+# A message a worker took and never acknowledged (the worker was killed) goes back to the queue
+# after this many seconds: above the longest hard time limit in config/celery.py, so a task still
+# running is never handed to a second worker, and far below Redis's one-hour default.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)}
+# Limits for a task in no family of config/celery.py's TASK_FAMILIES.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 if not REDIS_URL:
     _broker_dir = BASE_DIR / "var" / "celery-broker"
     for _folder in ("processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(_broker_dir / "processed"),

@@ -18,7 +18,8 @@ def health_reports_monthly():
 
 
 # acks_late + reject on worker loss (settings): a chunk whose worker dies is delivered again;
-# the unique constraint and the email claim make the redo create and send nothing twice.
+# the unique constraint and the outbox's row lock make the redo create and send nothing twice,
+# and the outbox sweep sends the killed chunk's emails even before the redo.
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def health_reports_chunk(user_ids, month):
     created, sent = reports.health_reports_chunk_process(user_ids=user_ids, month=date.fromisoformat(month))
@@ -26,14 +27,10 @@ def health_reports_chunk(user_ids, month):
 
 
 @shared_task
-def health_report_emails_recover():
-    """Beat, hourly: put email claims abandoned by a crashed worker back in line, and resend them."""
-    month = reports.report_month_previous()
-    recovered = reports.health_report_emails_recover()
-    if recovered:
-        for user_ids in reports.health_report_pending_email_chunks(month=month):
-            health_reports_chunk.delay(user_ids, month.isoformat())
-    return recovered
+def health_report_emails_refresh():
+    """Beat: last month's reports whose email the outbox sweep sent (after a worker was killed
+    or the mail server came back) are marked sent, or failed, as their outbox row is."""
+    return reports.health_report_emails_status_refresh(month=reports.report_month_previous())
 
 
 @shared_task

@@ -34,9 +34,9 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "recipient", "kind", "title", "email_status", "read_at"]
-    list_filter = ["kind", "email_status"]
-    search_fields = ["recipient__email", "title"]
+    list_display = ["created_at", "recipient", "email_to", "kind", "title", "email_status", "email_attempts"]
+    list_filter = ["email_status", "kind", "in_centre"]
+    search_fields = ["recipient__email", "email_to", "title"]
     list_select_related = ["recipient"]
     date_hierarchy = "created_at"
     readonly_fields = [
@@ -52,8 +52,13 @@ class NotificationAdmin(ReadOnlyAdmin):
         "email_attempts",
         "email_sent_at",
         "email_last_error",
+        "email_next_attempt_at",
+        "in_centre",
+        "email_to",
+        "email_expires_at",
     ]
-    exclude = ["email_html", "email_text", "idempotency_key"]
+    # The email's text stays out of the admin: a closure code must not be readable by staff.
+    exclude = ["email_html", "email_text", "email_headers", "idempotency_key"]
     actions = ["resend_failed_emails"]
 
     def has_resend_permission(self, request):

@@ -68,7 +68,8 @@ class AuditEvent(models.Model):
 
 class NotificationQuerySet(models.QuerySet):
     def for_recipient(self, user):
-        return self.filter(recipient=user)
+        """The person's notification centre: never the emails that only use the outbox."""
+        return self.filter(recipient=user, in_centre=True)
 
     def unread(self):
         return self.filter(read_at__isnull=True)
@@ -80,13 +81,20 @@ class NotificationQuerySet(models.QuerySet):
 class Notification(models.Model):
     """A notice to one person: shown in their notification centre and, when it has an email,
     kept here as the outbox until the email has left. Writing the row in the same transaction as
-    the change it reports means a broker outage delays the email but never loses it."""
+    the change it reports means a broker outage delays the email but never loses it.
+
+    It is the portal's one email outbox: emails that are not notices (health reports, closure
+    codes, allauth's account emails) are rows here too, with ``in_centre`` off so the
+    notification centre never shows them, an explicit address when there is no recipient login,
+    extra headers, and an expiry for emails that are useless late (a verification code)."""
 
     class EmailStatus(models.TextChoices):
         NONE = "none", _("no email")
         PENDING = "pending", _("waiting to send")
+        SENDING = "sending", _("being sent")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("not sent: no longer needed")
 
     # Indexes: every one is written with each of the many notices a policy run sends, so there is
     # none a query does not use: recipient leads the (recipient, read_at) index, and kind and the
@@ -98,7 +106,11 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
         db_index=False,
+        null=True,
+        blank=True,
     )
+    # Off for outbox-only emails (reports, codes, account emails): stored and sent, never listed.
+    in_centre = models.BooleanField(_("shown in the notification centre"), default=True)
     kind = models.CharField(_("kind"), max_length=64)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"))
@@ -119,6 +131,15 @@ class Notification(models.Model):
     email_last_error = models.CharField(_("last email error"), max_length=500, blank=True)
     # After a failure the outbox sweep waits until this time (growing with each attempt).
     email_next_attempt_at = models.DateTimeField(_("next email attempt"), null=True, blank=True)
+    # Set when a fan-out's batch claims the row (``sending``); a claim older than a few SMTP
+    # timeouts belongs to a killed worker and the sweep puts the row back in line.
+    email_claimed_at = models.DateTimeField(_("email claimed"), null=True, blank=True)
+    # The address when it is not the recipient's current one (allauth's emails to an address).
+    email_to = models.EmailField(_("email address"), blank=True)
+    # Extra headers (List-Unsubscribe, allauth's own); a Message-ID here is the one always used.
+    email_headers = models.JSONField(_("email headers"), default=dict, blank=True)
+    # An email that is useless once this passes (a verification code) is cancelled, never sent late.
+    email_expires_at = models.DateTimeField(_("email expires"), null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -135,10 +156,14 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["idempotency_key"], name="notification_idempotency_key_unique"),
             models.CheckConstraint(
-                condition=models.Q(email_status__in=["none", "pending", "sent", "failed"]),
+                condition=models.Q(email_status__in=["none", "pending", "sending", "sent", "failed", "cancelled"]),
                 name="notification_email_status_valid",
             ),
         ]
 
     def __str__(self):
         return self.title
+
+    @property
+    def email_address(self):
+        return self.email_to or (self.recipient.email if self.recipient_id else "")

@@ -8,9 +8,10 @@ from urllib.parse import urlsplit
 
 from celery import current_app
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import connection as db_connection
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -334,29 +335,62 @@ def audit_events_record_many(*, events, request=None):
 def notification_message_id(notification):
     """The email's Message-ID, the same at every attempt. Marking a notice sent commits just
     after the mail server accepted it; a worker killed in that instant leaves it pending and it
-    is sent again, and with the same Message-ID the borrower's mailbox shows it once."""
+    is sent again, and with the same Message-ID the borrower's mailbox shows it once. An email
+    that brought its own (allauth's, fixed when it was queued) keeps that one."""
+    fixed = (notification.email_headers or {}).get("Message-ID")
+    if fixed:
+        return fixed
     host = urlsplit(settings.SITE_URL).hostname or "portal.invalid"
     return f"<notification.{notification.pk}@{host}>"  # a site never reuses a notice's id
 
 
-def notification_email_deliver(*, notification_id):
+def _email_message(notification, connection):
+    body = notification.email_text + (f"\n\n{settings.SITE_URL}{notification.link}" if notification.link else "")
+    message = EmailMultiAlternatives(
+        subject=notification.email_subject,
+        body=body,
+        to=[notification.email_address],
+        headers={**(notification.email_headers or {}), "Message-ID": notification_message_id(notification)},
+        connection=connection,
+    )
+    if notification.email_html:
+        message.attach_alternative(notification.email_html, "text/html")
+    return message
+
+
+def _email_secret_forget(notification):
+    """An expiring email (a code) is kept only until it leaves or expires: afterwards nobody,
+    staff included, can read the code from the outbox."""
+    if notification.email_expires_at is not None:
+        notification.body = notification.email_text = notification.email_html = ""
+        return ["body", "email_text", "email_html"]
+    return []
+
+
+def notification_email_deliver(*, notification_id, connection=None):
     """Send one queued email, at most once: the row is locked and marked sent in the same
     transaction, so a retried or duplicated task finds it already sent and does nothing (see
-    notification_message_id for the instant between the mail server and the commit)."""
+    notification_message_id for the instant between the mail server and the commit). The row
+    lock is the claim: a row another worker is sending is skipped, not waited for, and a killed
+    worker's lock ends with its database connection, so the sweep finds the row waiting again.
+    ``connection`` lets a batch share one mail connection."""
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update().select_related("recipient").filter(pk=notification_id).first()
+            Notification.objects.select_for_update(of=("self",), **_skip_locked())
+            .select_related("recipient")
+            .filter(pk=notification_id)
+            .first()
         )
         if notification is None or notification.email_status != Notification.EmailStatus.PENDING:
             return False
-        message = EmailMultiAlternatives(
-            subject=notification.email_subject,
-            body=notification.email_text + (f"\n\n{settings.SITE_URL}{notification.link}" if notification.link else ""),
-            to=[notification.recipient.email],
-            headers={"Message-ID": notification_message_id(notification)},
-        )
-        if notification.email_html:
-            message.attach_alternative(notification.email_html, "text/html")
+        now = timezone.now()
+        if notification.email_expires_at is not None and notification.email_expires_at <= now:
+            notification.email_status = Notification.EmailStatus.CANCELLED
+            notification.email_last_error = "expired before it could be sent"
+            hidden = _email_secret_forget(notification)
+            notification.save(update_fields=["email_status", "email_last_error", *hidden])
+            return False
+        message = _email_message(notification, connection)
         notification.email_attempts += 1
         try:
             message.send()
@@ -367,15 +401,156 @@ def notification_email_deliver(*, notification_id):
                 notification.email_status = Notification.EmailStatus.FAILED
             # Back off: 2, 4, 8 … minutes, at most an hour, before the sweep tries again.
             delay_minutes = min(2**notification.email_attempts, 60)
-            notification.email_next_attempt_at = timezone.now() + timedelta(minutes=delay_minutes)
+            notification.email_next_attempt_at = now + timedelta(minutes=delay_minutes)
             notification.save(
                 update_fields=["email_attempts", "email_last_error", "email_status", "email_next_attempt_at"]
             )
             return False
         notification.email_status = Notification.EmailStatus.SENT
         notification.email_sent_at = timezone.now()
-        notification.save(update_fields=["email_attempts", "email_status", "email_sent_at"])
+        hidden = _email_secret_forget(notification)
+        notification.save(update_fields=["email_attempts", "email_status", "email_sent_at", *hidden])
         return True
+
+
+def _skip_locked():
+    return {"skip_locked": True} if db_connection.features.has_select_for_update_skip_locked else {}
+
+
+def _email_failure_record(notification, error, now):
+    """Count a failed attempt: back off 2, 4, 8 … minutes (at most an hour) before the sweep
+    tries again, and fail the email for good after the last attempt (staff can resend it)."""
+    logger.warning("Email for notification %s failed: %s", notification.pk, error)
+    failed = notification.email_attempts >= EMAIL_MAX_ATTEMPTS
+    Notification.objects.filter(pk=notification.pk).update(
+        email_status=Notification.EmailStatus.FAILED if failed else Notification.EmailStatus.PENDING,
+        email_claimed_at=None,
+        email_last_error=str(error)[:500],
+        email_next_attempt_at=now + timedelta(minutes=min(2**notification.email_attempts, 60)),
+    )
+
+
+def notification_emails_deliver(*, notification_ids):
+    """The fan-out's fast path (a monthly report run): claim the waiting rows among these in one
+    statement (``sending``, skipping rows another worker holds), send them over one mail
+    connection, and mark each sent in one statement right after the mail server took it. A worker
+    killed mid-batch leaves its claimed rows ``sending``; the sweep puts claims older than a few
+    SMTP timeouts back in line, so the one message in flight may go twice, with the same
+    Message-ID, and none is lost. Returns how many left."""
+    now = timezone.now()
+    with transaction.atomic():
+        claimable = (
+            Notification.objects.select_for_update(**_skip_locked())
+            .filter(pk__in=notification_ids, email_status=Notification.EmailStatus.PENDING)
+            .values_list("pk", flat=True)
+        )
+        claimed = list(claimable)
+        Notification.objects.filter(pk__in=claimed).update(
+            email_status=Notification.EmailStatus.SENDING, email_claimed_at=now, email_attempts=F("email_attempts") + 1
+        )
+    rows = Notification.objects.select_related("recipient").filter(pk__in=claimed).order_by("pk")
+    connection = get_connection()
+    sent = 0
+    _commit_wait(wait=False)
+    try:
+        for notification in rows:
+            if notification.email_expires_at is not None and notification.email_expires_at <= now:
+                Notification.objects.filter(pk=notification.pk).update(
+                    email_status=Notification.EmailStatus.CANCELLED,
+                    email_claimed_at=None,
+                    body="",
+                    email_text="",
+                    email_html="",
+                )
+                continue
+            try:
+                _email_message(notification, connection).send()
+            except Exception as error:  # recorded and retried by the sweep; the rest still go
+                _email_failure_record(notification, error, timezone.now())
+                continue
+            Notification.objects.filter(pk=notification.pk).update(
+                email_status=Notification.EmailStatus.SENT, email_sent_at=timezone.now(), email_claimed_at=None
+            )
+            sent += 1
+    finally:
+        _commit_wait(wait=True)
+        try:
+            connection.close()
+        except Exception:  # a connection that never opened or already broke has nothing to close
+            logger.debug("Closing the mail connection failed", exc_info=True)
+    return sent
+
+
+def _commit_wait(*, wait):
+    """Each "sent" mark commits on its own, so a killed worker repeats at most the message in
+    flight; without waiting for the disk at each commit (PostgreSQL's synchronous_commit off
+    for this session, while the batch lasts) that costs little. A worker kill loses nothing by
+    it; only a database crash can forget the last fraction of a second of marks, and those
+    messages go again with their Message-ID."""
+    if db_connection.vendor == "postgresql":
+        with db_connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO %s" % ("DEFAULT" if wait else "OFF"))
+
+
+def notification_email_claims_release(*, older_than=None):
+    """Put rows claimed by a worker that died (claimed longer ago than a few SMTP timeouts) back
+    in line for the sweep. Returns how many."""
+    older_than = older_than if older_than is not None else outbox_sweep_after()
+    return Notification.objects.filter(
+        email_status=Notification.EmailStatus.SENDING, email_claimed_at__lt=timezone.now() - older_than
+    ).update(email_status=Notification.EmailStatus.PENDING, email_claimed_at=None, email_next_attempt_at=None)
+
+
+def outbox_email_build(
+    *, to="", recipient=None, kind, subject, text, html="", headers=None, expires_at=None, idempotency_key=None
+):
+    """An outbox-only email (not a notice: never in the notification centre), unsaved. ``to``
+    when the address is not ``recipient``'s current one; ``subject`` as it goes out."""
+    return Notification(
+        recipient=recipient,
+        in_centre=False,
+        kind=kind,
+        title=subject[:200],
+        body="",
+        email_status=Notification.EmailStatus.PENDING,
+        email_to=to,
+        email_subject=subject[:255],
+        email_text=text,
+        email_html=html,
+        email_headers=headers or {},
+        email_expires_at=expires_at,
+        idempotency_key=idempotency_key,
+    )
+
+
+def outbox_email_send(**fields):
+    """Queue one outbox-only email (``outbox_email_build``'s arguments) in the caller's
+    transaction; its delivery task is handed to Celery after commit, and the sweep sends it if
+    the broker was down."""
+    notification = outbox_email_build(**fields)
+    with transaction.atomic():
+        notification.save()
+    task_enqueue_on_commit(EMAIL_DELIVER_TASK, notification.pk)
+    return notification
+
+
+def outbox_emails_write(*, emails):
+    """Many outbox-only emails (``outbox_email_build`` rows, each with an idempotency key) in
+    one statement per thousand, without delivery tasks: the fan-out that wrote them delivers them
+    itself (``notification_emails_deliver``) and the sweep takes any it did not. A row whose key
+    is already there (a concurrent or repeated fan-out) is left out, never written twice."""
+    Notification.objects.bulk_create(emails, ignore_conflicts=True, batch_size=1000)
+
+
+def outbox_emails_cancel(*, kind, recipient=None, idempotency_keys=None):
+    """Emails of ``kind`` still waiting that are no longer wanted (a code replaced by a newer
+    one, a report unsubscribed from): they are never sent. Returns how many."""
+    waiting = Notification.objects.filter(kind=kind, email_status=Notification.EmailStatus.PENDING)
+    if recipient is not None:
+        waiting = waiting.filter(recipient=recipient)
+    if idempotency_keys is not None:
+        waiting = waiting.filter(idempotency_key__in=idempotency_keys)
+    return waiting.update(email_status=Notification.EmailStatus.CANCELLED, email_text="", email_html="", body="")
 
 
 def notification_emails_resend(*, notifications, actor, request=None):
@@ -421,9 +596,17 @@ def notification_emails_resend(*, notifications, actor, request=None):
     return len(failed)
 
 
-def notification_outbox_pending_ids(*, older_than=timedelta(minutes=1), limit=500):
-    """Emails still waiting: never tried for ``older_than`` (their task was lost), or failed
-    and now due for another try."""
+def outbox_sweep_after():
+    """How long an email may wait untried before the sweep takes it: a few SMTP timeouts, so a
+    worker sending a fan-out is not raced, and never less than a minute."""
+    timeout = getattr(settings, "EMAIL_TIMEOUT", None) or 30
+    return max(timedelta(minutes=1), timedelta(seconds=3 * timeout))
+
+
+def notification_outbox_pending_ids(*, older_than=None, limit=500):
+    """Emails still waiting: never tried for ``older_than`` (their task was lost or its worker
+    killed), or failed and now due for another try."""
+    older_than = older_than if older_than is not None else outbox_sweep_after()
     now = timezone.now()
     due = Q(email_next_attempt_at__isnull=True, created_at__lt=now - older_than) | Q(email_next_attempt_at__lte=now)
     return list(

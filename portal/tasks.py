@@ -17,7 +17,9 @@ def notification_email_deliver_many(notification_ids):
 
 @shared_task
 def notification_outbox_flush():
-    """Beat safety net: hand every email still waiting to a delivery task."""
+    """Beat, every minute: put back the claims of killed workers, and hand every email still
+    waiting to a delivery task."""
+    services.notification_email_claims_release()
     ids = services.notification_outbox_pending_ids()
     for notification_id in ids:
         notification_email_deliver.delay(notification_id)

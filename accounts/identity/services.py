@@ -25,7 +25,7 @@ from accounts.identity.selectors import (
 )
 from accounts.models import ApiTokenUsage, CustomerRecord, IdentityBindingAttempt, IdentityBindingGuess, User
 from portal.exceptions import PortalError
-from portal.services import audit_event_record, client_ip, notification_send, task_enqueue_on_commit
+from portal.services import audit_event_record, client_ip, notification_send, outbox_email_send
 
 
 def _same_name(typed, recorded):
@@ -284,29 +284,31 @@ def identity_binding_attempts_purge(*, older_than=timedelta(days=30)):
 
 
 # allauth's emails (address verification, "you already have an account", password reset, security
-# notices) leave through Celery once the transaction commits, never from inside the request: the
-# answer then takes as long whether or not the address belongs to someone. The task is enqueued by
-# name, so nothing here imports the tasks module (accounts/tasks.py).
+# notices) are written to the portal's one email outbox and sent by a worker after commit, never
+# from inside the request: the answer then takes as long whether or not the address belongs to
+# someone, and a broker or mail server that is down delays them instead of losing them.
 ACCOUNT_EMAIL_SEND_TASK = "accounts.tasks.account_email_send"
+ACCOUNT_EMAIL_KIND = "account_email"
 
 
 def account_email_enqueue(*, message):
-    """Queue a rendered ``EmailMessage`` for sending after commit. Its Message-ID is fixed now,
-    so a delivery retried by Celery carries the same one."""
+    """Queue a rendered ``EmailMessage`` in the outbox, one row per address. Its Message-ID is
+    fixed now, so every attempt carries the same one."""
     html = next((content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), "")
-    fields = {
-        "subject": message.subject,
-        "body": message.body,
-        "html": html,
-        "from_email": message.from_email,
-        "to": list(message.to),
-        "headers": {**message.extra_headers, "Message-ID": make_msgid(domain=_message_id_domain())},
-    }
-    task_enqueue_on_commit(ACCOUNT_EMAIL_SEND_TASK, **fields)
+    for address in message.to:
+        outbox_email_send(
+            to=address,
+            kind=ACCOUNT_EMAIL_KIND,
+            subject=message.subject,
+            text=message.body,
+            html=html,
+            headers={**message.extra_headers, "Message-ID": make_msgid(domain=_message_id_domain())},
+        )
 
 
 def account_email_send(*, subject, body, html, from_email, to, headers):
-    """Send one queued account email (the task's work)."""
+    """Send one account email queued as a Celery message before the outbox carried them (kept
+    so messages still in the broker at the upgrade are delivered)."""
     email = EmailMultiAlternatives(subject, body, from_email, to, headers=headers)
     if html:
         email.attach_alternative(html, "text/html")

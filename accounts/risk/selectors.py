@@ -42,8 +42,10 @@ def _appeals_opened(start, end):
     """Appeals filed in [start, end), counted through the decisions they are against (each has
     exactly one: a ledger row or a closure request), so this layer does not import appeals."""
     opened = {"appeals__created_at__gte": start, "appeals__created_at__lt": end}
-    against_changes = LimitChange.objects.filter(**opened).values("appeals__pk")
-    return against_changes.union(ClosureRequest.objects.filter(**opened).values("appeals__pk"), all=True).count()
+    # No ORDER BY inside the union (the models' default ordering): SQLite refuses one there.
+    against_changes = LimitChange.objects.filter(**opened).order_by().values("appeals__pk")
+    against_closures = ClosureRequest.objects.filter(**opened).order_by().values("appeals__pk")
+    return against_changes.union(against_closures, all=True).count()
 
 
 def _operations_now():

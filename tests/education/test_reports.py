@@ -8,12 +8,12 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
 
 from education import tasks
 from education.models import HealthReport
 from education.services import reports as services
-from education.services.reports import emails as report_emails
+from portal import services as portal_services
+from portal.tasks import notification_outbox_flush
 from tests.education.conftest import OCTOBER, borrower_with_history
 from tests.education.factories import CommunicationPreferenceFactory, HealthReportFactory
 from tests.factories import BorrowerFactory
@@ -47,41 +47,26 @@ def test_monthly_run_twice_makes_each_report_and_email_once(run_clock):
     assert set(HealthReport.objects.values_list("email_status", flat=True)) == {"sent"}
 
 
-def test_a_chunk_that_crashes_midway_and_is_retried_sends_nobody_twice(run_clock, monkeypatch):
+def test_a_chunk_that_crashes_midway_and_is_retried_sends_nobody_twice(run_clock):
     borrowers = [borrower_with_history() for _ in range(3)]
     ids = [borrower.pk for borrower in borrowers]
-    monkeypatch.setattr(report_emails, "EMAIL_BATCH", 1)
-    real_send, calls = report_emails._email_batch_send, []
+    real_message, calls = portal_services._email_message, []
 
-    def crash_on_second_batch(connection, messages):
-        calls.append(messages)
+    def crash_on_second_message(*args, **kwargs):
+        calls.append(args)
         if len(calls) == 2:
             raise ConnectionError("worker lost")
-        return real_send(connection, messages)
+        return real_message(*args, **kwargs)
 
-    with mock.patch.object(report_emails, "_email_batch_send", crash_on_second_batch), pytest.raises(ConnectionError):
+    with mock.patch.object(portal_services, "_email_message", crash_on_second_message):
         tasks.health_reports_chunk.delay(ids, OCTOBER.isoformat())
-    assert len(mail.outbox) == 1
-
     tasks.health_reports_chunk.delay(ids, OCTOBER.isoformat())
+    run_clock.shift(3600)  # past the failed send's backoff: the outbox sweep sends it
+    notification_outbox_flush.delay()
+    notification_outbox_flush.delay()
 
     assert sorted(message.to[0] for message in mail.outbox) == sorted(borrower.email for borrower in borrowers)
     assert HealthReport.objects.count() == 3
-
-
-def test_a_claim_left_by_a_killed_worker_is_recovered_and_sent_once(run_clock):
-    borrower = borrower_with_history()
-    services.health_reports_generate(user_ids=[borrower.pk], month=OCTOBER)
-    HealthReport.objects.update(email_status="sending", email_claimed_at=timezone.now())
-
-    services.health_report_emails_send(user_ids=[borrower.pk], month=OCTOBER)
-    assert mail.outbox == []  # a fresh claim belongs to another worker
-
-    run_clock.shift(services.EMAIL_CLAIM_TIMEOUT.total_seconds() + 60)
-    tasks.health_report_emails_recover.delay()
-    tasks.health_report_emails_recover.delay()
-
-    assert [message.to[0] for message in mail.outbox] == [borrower.email]
 
 
 def test_report_email_off_means_no_email_but_the_page_is_there(run_clock, client):

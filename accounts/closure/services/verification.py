@@ -8,7 +8,6 @@ from datetime import timedelta
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.closure.services.common import draft_lock
 from accounts.models import ClosureRequest
 from portal.exceptions import PortalError
-from portal.services import audit_event_record
+from portal.services import audit_event_record, outbox_email_send, outbox_emails_cancel
 
 logger = logging.getLogger(__name__)
 
@@ -69,31 +68,33 @@ def closure_verification_code_send(*, closure_request, user, request=None):
             update_fields=["code_hash", "code_expires_at", "code_failed_attempts", "codes_sent", "updated_at"]
         )
         audit_event_record(actor=user, action="closure_request.code_sent", target=closure_request, request=request)
-        _code_email_on_commit(user=user, code=code, expires_at=closure_request.code_expires_at)
+        _code_email_queue(user=user, code=code, expires_at=closure_request.code_expires_at)
     return closure_request
 
 
-def _code_email_on_commit(*, user, code, expires_at):
-    """The code goes by email only, never into the notification centre or the outbox table:
-    anyone holding the session can read those, and the code exists to prove more than the session.
-    A lost email costs nothing but a click on "send a new code", so no outbox retry is needed."""
+CODE_EMAIL_KIND = "closure_code"
+
+
+def _code_email_queue(*, user, code, expires_at):
+    """The code goes through the portal's one outbox, in the transaction that stores its hash, so
+    a broker or mail outage delays it instead of losing it. It is never shown in the notification
+    centre (anyone holding the session can read that, and the code exists to prove more than the
+    session); a code replaced by a newer one is cancelled, one still waiting when it expires is
+    cancelled instead of being sent stale, and the outbox forgets its text once it left."""
     context = {"recipient": user, "code": code, "expires_at": expires_at, "minutes": 10, "link": ""}
     with translation.override(user.preferred_language):
         subject = render_to_string("notifications/closure_code.title.txt", context).strip()
         body = render_to_string("notifications/closure_code.body.txt", context).strip()
         html = render_to_string("notifications/closure_code.email.html", {**context, "title": subject})
-
-    def send():
-        message = EmailMultiAlternatives(
-            subject=f"{settings.EMAIL_SUBJECT_PREFIX}{subject}", body=body, to=[user.email]
-        )
-        message.attach_alternative(html, "text/html")
-        try:
-            message.send()
-        except Exception:  # the borrower can ask for a new code; the request must not fail
-            logger.warning("Could not email a closure verification code to user %s", user.pk, exc_info=True)
-
-    transaction.on_commit(send)
+    outbox_emails_cancel(kind=CODE_EMAIL_KIND, recipient=user)
+    outbox_email_send(
+        recipient=user,
+        kind=CODE_EMAIL_KIND,
+        subject=f"{settings.EMAIL_SUBJECT_PREFIX}{subject}",
+        text=body,
+        html=html,
+        expires_at=expires_at,
+    )
 
 
 def _attempts_left_check(closure_request, *, method):

@@ -24,8 +24,12 @@ def _check_reviewer(*, decision, reviewer):
 
 
 def _pending_decision_lock(*, decision, reviewer, related):
-    """The decision, locked and re-read, once the reviewer may review it and it still waits."""
-    decision = RiskDecision.objects.select_for_update().select_related(*related).get(pk=decision.pk)
+    """The decision, locked and re-read, once the reviewer may review it and it still waits. Its
+    account is locked first (the order in portal/db.py), and neither lock takes the policy version
+    or product rows they are read with."""
+    account_id = RiskDecision.objects.values_list("account_id", flat=True).get(pk=decision.pk)
+    CreditAccount.objects.select_for_update(of=("self",)).get(pk=account_id)
+    decision = RiskDecision.objects.select_for_update(of=("self",)).select_related(*related).get(pk=decision.pk)
     _check_reviewer(decision=decision, reviewer=reviewer)
     if decision.status != RiskDecision.Status.PENDING_APPROVAL:
         raise PortalError(_("This decision is no longer waiting for approval."), code="not_pending")
@@ -37,7 +41,9 @@ def risk_decision_approve(*, decision, reviewer, note="", request=None, now=None
     now = now or timezone.now()
     with transaction.atomic():
         decision = _pending_decision_lock(decision=decision, reviewer=reviewer, related=["policy_version", "account"])
-        account = CreditAccount.objects.select_for_update().select_related("product").get(pk=decision.account_id)
+        account = (
+            CreditAccount.objects.select_for_update(of=("self",)).select_related("product").get(pk=decision.account_id)
+        )
         stale = account.status != CreditAccount.Status.ACTIVE or account.credit_limit != decision.previous_limit
         decision.reviewed_by, decision.reviewed_at, decision.review_note = reviewer, now, note
         if stale:
@@ -45,7 +51,9 @@ def risk_decision_approve(*, decision, reviewer, note="", request=None, now=None
             decision.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
         else:
             decision.account = (
-                CreditAccount.objects.select_for_update().select_related("product").get(pk=decision.account_id)
+                CreditAccount.objects.select_for_update(of=("self",))
+                .select_related("product")
+                .get(pk=decision.account_id)
             )
             (decision.limit_change,) = limit_changes_apply_locked(
                 planned=[decision_planned_change(decision, approver=reviewer, now=now)], request=request

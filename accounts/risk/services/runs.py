@@ -5,7 +5,8 @@ import logging
 from datetime import timedelta
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F, Max
+from django.db.models import DecimalField, F, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,7 @@ from accounts.models import (
 )
 from accounts.models.risk import CHUNK_MAX_REQUEUES, CHUNK_REQUEUE_AFTER
 from accounts.risk.services import evaluation
+from accounts.risk.services.figures import ZERO
 from portal.db import bulk_statements_prepare, rows_insert, transaction_lock
 from portal.exceptions import PortalError
 from portal.services import audit_events_record_many, task_enqueue_on_commit
@@ -86,15 +88,19 @@ SELECT (SELECT count(*) FROM pending), array(
 """
 
 
-def _run_candidates(*, policy, after, through, now):
-    """(accounts with signals in the range, the ones among them the policy may act on)."""
-    if connection.vendor != "postgresql":
-        pending = sorted(
-            set(
-                RiskSignal.objects.filter(pk__gt=after, pk__lte=through).values_list("account_id", flat=True).order_by()
-            )
-        )
-        return len(pending), pending
+def _candidate_thresholds(policy):
+    """The pre-filter's thresholds: the smallest figure at which policy_decide may act."""
+    return {
+        "macro": policy.macro_tightening,
+        "drop": min(policy.score_drop_points, policy.watch_score_drop_points),
+        "overdue": min(max(policy.overdue_days_threshold, 1), policy.freeze_overdue_days),
+        "draws": policy.borrowing_frequency_threshold,
+        "late": policy.repayment_delay_threshold,
+    }
+
+
+def _candidates_set_based(*, policy, after, through, now):
+    """CANDIDATES_SQL: PostgreSQL's fast path, one hashed pass over the run's signals."""
     # Zero figures count: a missing signal is read as 0 by policy_decide, as here.
     sql = CANDIDATES_SQL.format(
         signal=RiskSignal._meta.db_table, score=CreditScore._meta.db_table, account=CreditAccount._meta.db_table
@@ -107,14 +113,67 @@ def _run_candidates(*, policy, after, through, now):
                 "after": after,
                 "through": through,
                 "since": now - timedelta(days=policy.score_lookback_days),
-                "macro": policy.macro_tightening,
-                "drop": min(policy.score_drop_points, policy.watch_score_drop_points),
-                "overdue": min(max(policy.overdue_days_threshold, 1), policy.freeze_overdue_days),
-                "draws": policy.borrowing_frequency_threshold,
-                "late": policy.repayment_delay_threshold,
+                **_candidate_thresholds(policy),
             },
         )
-        return cursor.fetchone()
+        accounts, candidates = cursor.fetchone()
+    return accounts, list(candidates)
+
+
+def _latest_figure(kind):
+    # The newest signal of its kind; of two observed at the same time, the larger (as the SQL's).
+    return Coalesce(
+        Subquery(
+            RiskSignal.objects.filter(account=OuterRef("pk"), kind=kind)
+            .order_by("-observed_at", "-value")
+            .values("value")[:1]
+        ),
+        Value(ZERO),
+        output_field=DecimalField(max_digits=10, decimal_places=2),
+    )
+
+
+def _candidates_portable(*, policy, after, through, now):
+    """The same pick as CANDIDATES_SQL in the ORM, for every database (SQLite runs the demo and
+    ``make test`` without DATABASE_URL): one statement with a subquery per figure."""
+    pending = RiskSignal.objects.filter(pk__gt=after, pk__lte=through).values("account_id")
+    scores = CreditScore.objects.filter(account=OuterRef("pk")).order_by()
+    score_now = Subquery(scores.order_by("-scored_at").values("score")[:1])
+    score_high = Subquery(
+        scores.filter(scored_at__gte=now - timedelta(days=policy.score_lookback_days))
+        .values("account")
+        .annotate(top=Max("score"))
+        .values("top")
+    )
+    limits = _candidate_thresholds(policy)
+    acts = (
+        Q(score_fall__gte=limits["drop"])
+        | Q(overdue_days__gte=limits["overdue"])
+        | Q(draws_30d__gte=limits["draws"])
+        | Q(days_late__gte=limits["late"])
+    )
+    candidates = (
+        CreditAccount.objects.filter(pk__in=pending, status=CreditAccount.Status.ACTIVE, credit_limit__gt=0)
+        .annotate(
+            score_fall=Coalesce(score_high - score_now, Value(0)),
+            overdue_days=_latest_figure(RiskSignal.Kind.LINKED_OVERDUE),
+            draws_30d=_latest_figure(RiskSignal.Kind.BORROWING_FREQUENCY),
+            days_late=_latest_figure(RiskSignal.Kind.REPAYMENT_SPEED),
+        )
+        .filter(Q() if limits["macro"] else acts)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return pending.order_by().distinct().count(), list(candidates)
+
+
+def _run_candidates(*, policy, after, through, now):
+    """(accounts with signals in the range, the ones among them the policy may act on): the
+    set-based statement on PostgreSQL, the same pick through the ORM elsewhere. Both pick the
+    same accounts (pinned by tests/accounts/test_risk_candidates.py)."""
+    if connection.vendor == "postgresql":
+        return _candidates_set_based(policy=policy, after=after, through=through, now=now)
+    return _candidates_portable(policy=policy, after=after, through=through, now=now)
 
 
 def risk_evaluation_run_start(*, now=None, chunk_size=EVALUATION_CHUNK):

@@ -13,21 +13,19 @@ each chunk (``health_reports_chunk_process``, one Celery task with ``acks_late``
    installments, limit changes, appeals), the pure metrics of ``report_metrics`` in Python, and
    one ``bulk_create(ignore_conflicts=True)``: the (user, month) unique constraint makes a re-run
    or a retried chunk create nothing twice.
-2. **email** — reports still ``pending`` are *claimed* in batches (``pending → sending`` in one
-   UPDATE, ``SKIP LOCKED`` on PostgreSQL so two workers never claim the same row), rendered with
-   one compiled template per part, sent over **one** mail connection for the chunk, and marked
-   ``sent`` right after. If sending raises, what was not sent goes back to ``pending`` and what
-   was sent is marked sent, so a retried chunk sends nothing twice.
+2. **email** — in the same transaction, each new report's email (rendered in the borrower's
+   language, with its own unsubscribe link) is written to the portal's one email outbox
+   (``portal.services.outbox_emails_write``, one insert per chunk). The chunk's task then sends
+   its own rows over one mail connection (``health_report_emails_send``): the outbox locks each
+   row while it is sent and marks it sent in that transaction, so a redone chunk sends nothing
+   twice, and the row's fixed Message-ID makes the one unavoidable repeat (a worker killed
+   between the mail server's answer and the commit) show once in the mailbox.
 
-Recovery after a hard crash (worker killed between claim and mark): its claimed rows stay
-``sending``. ``health_report_emails_recover`` (beat, hourly) returns claims older than
-``EMAIL_CLAIM_TIMEOUT`` to ``pending`` and the next run sends them: at most one batch
-(``EMAIL_BATCH``) per crashed worker may then reach someone twice — we prefer that over silently
-losing the report, and the web page remains the authoritative copy.
-
-The report email bypasses the per-notice outbox (``portal.services.notification_send``) for
-throughput; it keeps the outbox's guarantees through the report's own email status: written in
-the same transaction as the report, claimed before sending, marked after, swept if stuck."""
+Recovery: a killed worker's lock ends with its connection, and the outbox sweep (every minute)
+sends every row still waiting after a few SMTP timeouts; a mail outage leaves rows waiting with
+a growing backoff, never dropped, and after the last attempt they are failed and shown to staff,
+who resend them from the notifications admin. ``health_report_emails_status_refresh`` copies the
+outbox's outcome onto the reports the sweep sent."""
 
 from education.services.reports.compute import (
     health_report_borrower_ids,
@@ -39,9 +37,9 @@ from education.services.reports.compute import (
 )
 from education.services.reports.emails import (
     EMAIL_BATCH,
-    EMAIL_CLAIM_TIMEOUT,
-    health_report_emails_recover,
+    health_report_emails_queue,
     health_report_emails_send,
+    health_report_emails_status_refresh,
 )
 from education.services.reports.figures import health_report_figures
 from education.services.reports.preferences import (
@@ -52,7 +50,6 @@ from education.services.reports.preferences import (
 )
 from education.services.reports.run import (
     REPORT_CHUNK,
-    health_report_pending_email_chunks,
     health_reports_chunk_process,
     health_reports_monthly_plan,
 )
@@ -64,18 +61,17 @@ from education.services.reports.unsubscribe import (
 
 __all__ = [
     "EMAIL_BATCH",
-    "EMAIL_CLAIM_TIMEOUT",
     "REPORT_CHUNK",
     "UNSUBSCRIBE_MAX_AGE",
     "communication_preference_get",
     "communication_preference_update",
     "health_report_borrower_ids",
     "health_report_compute",
-    "health_report_emails_recover",
+    "health_report_emails_queue",
     "health_report_emails_send",
+    "health_report_emails_status_refresh",
     "health_report_figures",
     "health_report_generate",
-    "health_report_pending_email_chunks",
     "health_reports_chunk_process",
     "health_reports_generate",
     "health_reports_monthly_plan",

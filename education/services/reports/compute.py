@@ -17,6 +17,7 @@ from accounts.models import CreditAccount, CreditScore, LimitChange, RepaymentIn
 from appeals.models import Appeal
 from education.models import CommunicationPreference, HealthReport
 from education.services import report_metrics as metrics
+from education.services.reports import emails
 from portal.exceptions import PortalError
 from portal.services import audit_event_record
 
@@ -332,10 +333,15 @@ def health_reports_generate(*, user_ids, month, now=None):
     with transaction.atomic():
         HealthReport.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
         # Ours are the rows stamped with this run's time; a concurrent run's rows carry its own.
-        created = HealthReport.objects.filter(
+        ours = HealthReport.objects.filter(
             month=month, **user_id_bounds(user_ids), user_id__in=data.customers.keys(), computed_at=now
-        ).count()
+        )
+        created = ours.count()
         if created:
+            # Their emails enter the outbox in this same transaction: never a report without one.
+            emails.health_report_emails_queue(
+                reports=list(ours.filter(email_status=HealthReport.EmailStatus.PENDING).order_by("pk")), now=now
+            )
             customers = data.customers
             audit_event_record(
                 actor=None,

@@ -8,15 +8,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from education.models import CommunicationPreference, HealthReport, UnsubscribeLink
+from education.services.reports.emails import EMAIL_KIND, report_email_key
 from education.services.reports.unsubscribe import unsubscribe_link_get
 from portal.exceptions import PortalError
-from portal.services import audit_event_record
+from portal.services import audit_event_record, outbox_emails_cancel
 
 
 def _pending_report_emails_skip(user):
-    HealthReport.objects.filter(user=user, email_status=HealthReport.EmailStatus.PENDING).update(
-        email_status=HealthReport.EmailStatus.SKIPPED
-    )
+    """The borrower's report emails still waiting are not sent: the reports say skipped and
+    their outbox rows are cancelled."""
+    waiting = HealthReport.objects.filter(user=user, email_status=HealthReport.EmailStatus.PENDING)
+    report_ids = list(waiting.values_list("pk", flat=True))
+    waiting.update(email_status=HealthReport.EmailStatus.SKIPPED)
+    outbox_emails_cancel(kind=EMAIL_KIND, idempotency_keys=[report_email_key(pk) for pk in report_ids])
 
 
 def report_unsubscribe_link_check(*, token):

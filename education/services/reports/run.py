@@ -1,7 +1,6 @@
 """The monthly run: all bound borrowers cut into chunks of ids, one Celery task per chunk, each
 making its reports and then sending their emails."""
 
-from education.models import HealthReport
 from education.services.reports.compute import health_report_borrower_ids, health_reports_generate
 from education.services.reports.emails import health_report_emails_send
 
@@ -22,13 +21,3 @@ def health_reports_chunk_process(*, user_ids, month, now=None):
 def health_reports_monthly_plan(*, chunk_size=REPORT_CHUNK):
     """The monthly run cut into chunks of borrower ids (one task each)."""
     return _chunks(health_report_borrower_ids(), chunk_size)
-
-
-def health_report_pending_email_chunks(*, month, chunk_size=REPORT_CHUNK):
-    """Borrower ids whose report email for ``month`` is still waiting, in chunks (for recovery)."""
-    ids = list(
-        HealthReport.objects.filter(month=month, email_status=HealthReport.EmailStatus.PENDING)
-        .order_by("user_id")
-        .values_list("user_id", flat=True)
-    )
-    return _chunks(ids, chunk_size)
