@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
+from accounts.closure import selectors as closure_selectors
 from accounts.credit import selectors as credit_selectors
 from accounts.identity.services import user_preferences_update
 from education.selectors import content as learning_selectors
@@ -29,18 +30,23 @@ def home(request):
 @login_required
 def dashboard(request):
     user = request.user
+    pending = closure_selectors.closure_requests_cooling_off_by_account(user=user)
     accounts = [
         {
             "account": account,
             "next_due": credit_selectors.next_installment_due(account=account),
             "score_trend": credit_selectors.credit_score_trend(account=account),
+            "pending_change": pending.get(account.pk),
         }
         for account in credit_selectors.credit_account_list(user=user)
     ]
+    unread_count = selectors.notification_unread_count(user=user)
     context = {
         "accounts": accounts,
         "customer": user.customer,
-        "unread_count": selectors.notification_unread_count(user=user),
+        "unread_count": unread_count,
+        # The header's badge (portal.context_processors) reads this instead of counting again.
+        "unread_notification_count": unread_count,
         "recent_notifications": selectors.notification_list(user=user)[:3],
         "latest_report": health_report_selectors.health_report_latest(user=user),
         "learning": learning_selectors.learning_summary_get(user=user, accounts=[a["account"] for a in accounts]),

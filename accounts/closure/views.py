@@ -313,11 +313,25 @@ def _receipt_context(request, account_id, request_id):
     account = credit_selectors.credit_account_get(user=request.user, account_id=account_id)
     closure_request = selectors.closure_request_get(user=request.user, closure_request_id=request_id, account=account)
     context = services.closure_receipt_context(closure_request=closure_request)
-    context["can_withdraw"] = (
-        closure_request.status == ClosureRequest.Status.SUBMITTED
-        and closure_request.cooling_off_ends_at > timezone.now()
-    )
+    context["can_withdraw"] = _in_cooling_off(closure_request)
+    context["state"] = _receipt_state(closure_request)
+    context["ledger_change"] = closure_request.limit_change
     return closure_request, context
+
+
+def _in_cooling_off(closure_request, now=None):
+    return closure_request.status == ClosureRequest.Status.SUBMITTED and closure_request.cooling_off_ends_at > (
+        now or timezone.now()
+    )
+
+
+def _receipt_state(closure_request, now=None):
+    """What the receipt and the request list say about a request: ``cooling_off`` (it takes
+    effect when the window ends), ``due`` (the window has ended and it is being applied), or its
+    final status (completed, withdrawn, rejected, expired), which the ledger and status decide."""
+    if closure_request.status == ClosureRequest.Status.SUBMITTED:
+        return "cooling_off" if _in_cooling_off(closure_request, now) else "due"
+    return closure_request.status
 
 
 @login_required
@@ -364,5 +378,9 @@ def closure_withdraw(request, account_id, request_id):
 @login_required
 def closure_request_list(request, account_id):
     account = credit_selectors.credit_account_get(user=request.user, account_id=account_id)
-    requests = selectors.closure_request_list(user=request.user, account=account)
+    now = timezone.now()
+    requests = [
+        {"request": item, "state": _receipt_state(item, now)}
+        for item in selectors.closure_request_list(user=request.user, account=account)
+    ]
     return render(request, "accounts/closure/request_list.html", {"account": account, "requests": requests})

@@ -1,7 +1,10 @@
 """Reads of credit accounts, the ledger, scores and repayments, scoped to the person asking."""
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
 
+from django.db.models import F, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -45,9 +48,44 @@ def repayment_schedule(*, account):
     return RepaymentInstallment.objects.filter(account=account).order_by("due_date")
 
 
+@dataclass(frozen=True)
+class NextPayment:
+    """What the borrower has to pay next: never more than they owe, and only while they owe."""
+
+    due_date: date
+    amount_due: Decimal
+    status: str
+    installment_id: int
+
+
 def next_installment_due(*, account):
-    return (
-        RepaymentInstallment.objects.filter(account=account, status__in=["scheduled", "partial", "overdue"])
-        .order_by("due_date")
+    """The next payment the borrower owes on ``account``, or None when nothing is due.
+
+    An instalment counts only while it is unpaid (not marked paid and not paid in full), and a past
+    due date only when its status says it is overdue (a "scheduled" one in the past is stale). With
+    nothing outstanding there is no payment due at all, whatever the schedule still lists; the
+    amount is what is left of the instalment, capped at the outstanding balance. Every page and
+    the API read the next payment here, so none disagrees with the balance.
+    """
+    balance = account.outstanding_balance
+    if balance is None or balance <= 0:
+        return None
+    status = RepaymentInstallment.Status
+    installment = (
+        RepaymentInstallment.objects.filter(
+            account=account,
+            status__in=[status.SCHEDULED, status.PARTIAL, status.OVERDUE],
+            amount_paid__lt=F("amount_due"),
+        )
+        .filter(Q(due_date__gte=timezone.localdate()) | Q(status=status.OVERDUE))
+        .order_by("due_date", "pk")
         .first()
+    )
+    if installment is None:
+        return None
+    return NextPayment(
+        due_date=installment.due_date,
+        amount_due=min(installment.amount_due - installment.amount_paid, balance),
+        status=installment.status,
+        installment_id=installment.pk,
     )

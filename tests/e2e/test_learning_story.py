@@ -7,7 +7,7 @@ import pytest
 
 from education.models import ArticleRead, Quiz, QuizAttempt
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.helpers import CHINESE, ENGLISH, expect, t
+from tests.e2e.helpers import CHINESE, ENGLISH, expect, nt, t
 from tests.factories import PASSWORD, BorrowerFactory, credit_account
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -17,11 +17,11 @@ SEARCHES = {CHINESE: "使用率", ENGLISH: "UTILISATION"}
 
 
 def _progress(language, read, done):
-    return t(language, "%(read)s of %(total)s articles read, %(done)s quizzes done") % {
-        "read": read,
-        "total": 12,
-        "done": done,
-    }
+    articles = nt(
+        language, "%(read)s of %(counter)s article read", "%(read)s of %(counter)s articles read", 12, read=read
+    )
+    quizzes = nt(language, "%(counter)s quiz done", "%(counter)s quizzes done", done)
+    return t(language, "%(articles)s, %(quizzes)s") % {"articles": articles, "quizzes": quizzes}
 
 
 # One user story from start to finish in one browser session, as the person lives it; cut into
