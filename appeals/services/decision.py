@@ -6,6 +6,7 @@ appeal is locked, and ``apply()`` changes the appeal (and the ledger) and says w
 ``execute()`` runs them in one transaction and ends in the one tail every outcome shares: save
 the appeal, record the timeline event, write the audit event, notify."""
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -72,22 +73,24 @@ class DecisionStep:
     after: dict | None = None
 
 
-class DecisionAction:
-    """The shared shape: clean, lock, check, apply, then the one tail."""
+class DecisionAction(ABC):
+    """The shared shape: clean, lock, check, apply, then the one tail. Each decision says how it
+    checks and applies itself."""
 
     def __init__(self, *, appeal, actor, request=None, now=None):
         self.appeal, self.actor, self.request = appeal, actor, request
         self.now = now or timezone.now()
 
-    def clean(self):
+    def clean(self):  # noqa: B027 - optional step: a decision with no input to check keeps it
         """Check the input; raise PortalError before anything is locked."""
 
+    @abstractmethod
     def check(self):
         """Raise PortalError unless the actor may take this step on the locked appeal now."""
-        raise NotImplementedError
 
+    @abstractmethod
     def apply(self) -> DecisionStep:
-        raise NotImplementedError
+        """Change the locked appeal (and the ledger) and say which step was taken."""
 
     def execute(self) -> Appeal:
         self.clean()

@@ -1,38 +1,23 @@
 import os
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 REQUIRED = os.environ.get("REQUIRE_SERVICES") == "1"
 # Redis's default number of databases (its `databases` setting).
-REDIS_DATABASES = 16
-
-
-def redis_url_for_worker(url, worker):
-    """The Redis database of one pytest-xdist worker: REDIS_URL's database plus the worker's
-    number (``gw0`` keeps REDIS_URL's own; no xdist is ``gw0``). Parallel workers then never see
-    each other's keys (queues, bindings, unacknowledged messages, cache entries)."""
-    parts = urlsplit(url)
-    base = int(parts.path.strip("/") or 0)
-    number = base + int((worker or "gw0").removeprefix("gw"))
-    if number >= REDIS_DATABASES:
-        pytest.fail(
-            f"Redis database {number} for xdist worker {worker} does not exist (0-{REDIS_DATABASES - 1}): "
-            "point REDIS_URL at a lower database or run fewer workers"
-        )
-    return urlunsplit(parts._replace(path=f"/{number}"))
 
 
 @pytest.fixture
 def redis_url():
     """The real Redis, where one is configured (CI with REQUIRE_SERVICES=1 fails without it, a
-    bare developer machine skips): a database of this xdist worker's own."""
+    bare developer machine skips). Parallel workers share its database: every test names its own
+    queue and keys (a uuid), so none reads another's. (A database per worker was tried: Celery's
+    producer pool keeps the broker it first connected to, so a test's task went to the wrong one.)"""
     url = os.environ.get("REDIS_URL", "")
     if not url:
         if REQUIRED:
             pytest.fail("REQUIRE_SERVICES=1 but REDIS_URL is not set")
         pytest.skip("REDIS_URL is not set")
-    return redis_url_for_worker(url, os.environ.get("PYTEST_XDIST_WORKER"))
+    return url
 
 
 @pytest.fixture
