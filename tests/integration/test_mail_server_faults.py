@@ -8,7 +8,6 @@ And every family of tasks carries its time limits, under the broker's visibility
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -17,8 +16,8 @@ from django.db import connection
 from config.celery import TASK_FAMILIES, app
 from portal.models import Notification
 from tests.factories import BorrowerFactory
+from tests.integration.workers import ROOT, database_url
 
-ROOT = Path(__file__).resolve().parents[2]
 EMAIL_TIMEOUT = 2
 # Bounded wait for the sending process: far above EMAIL_TIMEOUT, far below "for ever".
 PROCESS_WAIT = 60
@@ -33,12 +32,6 @@ services.notification_email_deliver(notification_id=int(sys.argv[1]))
 needs_shared_database = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the sending process needs a shared database; CI runs this"
 )
-
-
-def database_url():
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def deliver_in_a_process(notice, *, mail_port):

@@ -5,12 +5,7 @@ them for REDIS_URL; the test stops it, signs in through allauth's login page (wh
 writes to the cache), opens a page and asks for something that sends an email. All of it must
 work. Once Redis is back, a real worker delivers the email that was kept in the outbox."""
 
-import os
-import subprocess
-import sys
-import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -23,35 +18,7 @@ from config.celery import app
 from portal.models import Notification
 from portal.tasks import notification_outbox_flush
 from tests.factories import PASSWORD, BorrowerFactory
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def database_url():
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def start_worker(redis, mail_dir):
-    environment = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": redis,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "TEST_MAIL_DIR": str(mail_dir),
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.integration.mail_worker", "celery"], cwd=ROOT, env=environment
-    )
-
-
-def wait_for(condition, worker, *, seconds=60):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert worker.poll() is None, "the worker died on its own"
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
+from tests.integration.workers import start_worker, wait_for
 
 
 def use_broker(url, *, eager):
@@ -92,7 +59,7 @@ def test_sign_in_and_queued_work_survive_redis_down(redis_url, private_redis, se
         assert notice.email_status == Notification.EmailStatus.PENDING
 
         private_redis.start()
-        worker = start_worker(private_redis.url, mail_dir)
+        worker = start_worker("celery", private_redis.url, mail_dir)
         # The beat job's sweep, a few minutes on, hands the kept email to the worker.
         Notification.objects.update(created_at=timezone.now() - timedelta(minutes=5))
         assert notification_outbox_flush() == 1

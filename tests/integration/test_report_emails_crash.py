@@ -24,7 +24,7 @@ from portal import services
 from portal.models import Notification
 from portal.tasks import notification_email_deliver, notification_outbox_flush
 from tests.factories import BorrowerFactory
-from tests.integration.test_worker_crash import start_worker, wait_for
+from tests.integration.workers import start_worker, wait_for
 
 BORROWERS = 12
 SENT_BEFORE_THE_KILL = 5

@@ -8,12 +8,8 @@ mail server exactly once."""
 import email
 import os
 import signal
-import subprocess
-import sys
-import time
 import uuid
 from datetime import timedelta
-from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -26,36 +22,10 @@ from portal import services
 from portal.models import Notification
 from portal.tasks import notification_email_deliver, notification_email_deliver_many, notification_outbox_flush
 from tests.factories import BorrowerFactory
+from tests.integration.workers import start_worker, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
 NOTICES = 12
 SENT_BEFORE_THE_KILL = 5
-
-
-def database_url():
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def start_worker(queue, redis, mail_dir, **extra):
-    environment = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": redis,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "TEST_MAIL_DIR": str(mail_dir),
-        **extra,
-    }
-    return subprocess.Popen([sys.executable, "-m", "tests.integration.mail_worker", queue], cwd=ROOT, env=environment)
-
-
-def wait_for(condition, worker, *, seconds=60):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert worker.poll() is None, "the worker died on its own"
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 def statuses():
