@@ -1,6 +1,7 @@
 """Forms of the closure-request wizard. The rules themselves live in accounts.closure.services;
 the forms call them so that the web and the API refuse the same input with the same words."""
 
+from allauth.account.adapter import get_adapter
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -47,19 +48,21 @@ class ChoiceForm(forms.Form):
         return cleaned
 
 
-class ImpactForm(forms.Form):
+class ImpactReasonForm(forms.Form):
+    """The second screen: what changes has been read, and why (steps 2 and 3 of the services)."""
+
     understood = forms.BooleanField(
         label=_("I have read what changes and what does not."),
         error_messages={"required": _("Tick the box to confirm you have read what changes.")},
     )
-
-
-class ReasonForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("Why are you making this request?"),
         choices=ClosureRequest.Reason.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose the reason that fits best.")},
+        error_messages={
+            "required": _("Choose the reason that fits best."),
+            "invalid_choice": _("Choose the reason that fits best."),
+        },
     )
     reason_text = forms.CharField(
         label=_("Anything you would like to add (optional)"),
@@ -71,11 +74,36 @@ class ReasonForm(forms.Form):
 
 
 class VerifyForm(forms.Form):
+    """The step-up on one screen: the password again (checked by allauth, which also counts
+    failed tries) and the one-time code (checked by the services). ``needs_password`` is False
+    when the borrower confirmed it in this session a moment ago and only the code was wrong."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Enter your password.")},
+    )
     code = forms.CharField(
         label=_("6-digit code"),
         max_length=12,
         widget=forms.TextInput(
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9 ]*", "spellcheck": "false"}
         ),
-        error_messages={"required": _("Enter the 6-digit code.")},
+        error_messages={"required": _("Enter the 6-digit code."), "max_length": _("Enter the 6-digit code.")},
     )
+
+    def __init__(self, *args, user, needs_password, code_label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not needs_password:
+            del self.fields["password"]
+        if code_label:
+            self.fields["code"].label = code_label
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        # allauth's own check, with its rate limit on failed tries.
+        if not get_adapter().reauthenticate(self.user, password):
+            raise forms.ValidationError(_("That password is not right. Please try again."), code="incorrect_password")
+        return password

@@ -1,4 +1,4 @@
-"""The closure-request wizard: five steps, then the receipt and withdrawal."""
+"""The closure-request wizard: four screens, then the receipt (the fifth) and withdrawal."""
 
 from django.urls import path
 

@@ -1,11 +1,18 @@
-"""The closure-request wizard: five server-rendered steps, each its own URL (so the back button
-and bookmarks work without JavaScript), then the receipt and withdrawal. Thin: every rule is in
-accounts.closure.services; a step reached out of order sends the borrower to the first open one."""
+"""The closure-request wizard: four server-rendered screens, each its own URL (so the back
+button and bookmarks work without JavaScript), then the receipt (the fifth) and withdrawal:
+
+1. choose: what to do, and the new limit when lowering;
+2. impact: what changes and what does not, and the reason (the services' steps 2 and 3);
+3. verify: the step-up, the password again and the emailed (or authenticator) code on one form;
+4. confirm: the summary and one button;
+5. the receipt.
+
+Thin: every rule is in accounts.closure.services; a screen reached out of order sends the
+borrower to the first open one, so a draft resumes where it stopped, in any session."""
 
 import functools
 
-from allauth.account.decorators import reauthentication_required
-from allauth.account.internal.flows.reauthentication import is_reauthentication_required
+from allauth.account.internal.flows.reauthentication import is_reauthentication_required, reauthenticate_by_password
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,19 +26,20 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.closure import selectors, services
-from accounts.closure.forms import ChoiceForm, ImpactForm, ReasonForm, VerifyForm
+from accounts.closure.forms import ChoiceForm, ImpactReasonForm, VerifyForm
 from accounts.credit import selectors as credit_selectors
 from accounts.models import ClosureRequest
 from portal.exceptions import PortalError
 
-STEPS = ["choose", "impact", "reason", "verify", "confirm"]
+STEPS = ["choose", "impact", "verify", "confirm"]
 STEP_TITLES = {
     "choose": gettext_lazy("What would you like to do?"),
-    "impact": gettext_lazy("What this changes"),
-    "reason": gettext_lazy("Your reason"),
+    "impact": gettext_lazy("What this changes, and why"),
     "verify": gettext_lazy("Confirm it is you"),
     "confirm": gettext_lazy("Check and submit"),
 }
+# The screen that follows ``closure_request_steps_done`` steps of the services (0 to 4).
+SCREEN_AFTER_STEPS = ["choose", "impact", "impact", "verify", "confirm"]
 
 
 def _step_url(closure_request, step):
@@ -49,11 +57,9 @@ def _receipt_url(closure_request):
 def _render_step(request, step, context):
     number = STEPS.index(step) + 1
     closure_request = context.get("closure_request")
-    previous_url = None
+    previous_url = reverse("dashboard")
     if number > 1:
         previous_url = _step_url(closure_request, STEPS[number - 2])
-    elif closure_request is None:
-        previous_url = reverse("dashboard")
     context = {
         **context,
         "step": step,
@@ -66,9 +72,13 @@ def _render_step(request, step, context):
     return render(request, f"accounts/closure/{step}.html", context)
 
 
+def _open_screen(closure_request):
+    """The first screen of a draft that is not done yet."""
+    return SCREEN_AFTER_STEPS[services.closure_request_steps_done(closure_request)]
+
+
 def _next_step_url(closure_request):
-    """The first step of a draft that is not done yet."""
-    return _step_url(closure_request, STEPS[services.closure_request_steps_done(closure_request)])
+    return _step_url(closure_request, _open_screen(closure_request))
 
 
 def _draft_or_redirect(request, account_id, request_id, step):
@@ -82,13 +92,14 @@ def _draft_or_redirect(request, account_id, request_id, step):
             % {"reference": closure_request.reference},
         )
         return account, closure_request, redirect(_receipt_url(closure_request))
-    done = services.closure_request_steps_done(closure_request)
-    if STEPS.index(step) > done:
+    open_screen = _open_screen(closure_request)
+    if STEPS.index(step) > STEPS.index(open_screen):
         messages.warning(
             request,
-            _("Please complete step %(number)s of %(count)s first.") % {"number": done + 1, "count": len(STEPS)},
+            _("Please complete step %(number)s of %(count)s first.")
+            % {"number": STEPS.index(open_screen) + 1, "count": len(STEPS)},
         )
-        return account, closure_request, redirect(_step_url(closure_request, STEPS[done]))
+        return account, closure_request, redirect(_step_url(closure_request, open_screen))
     return account, closure_request, None
 
 
@@ -199,16 +210,36 @@ def closure_choose(request, account, closure_request):
     return submitted or _render_step(request, "choose", context)
 
 
+def _impact_and_reason_submit(request, closure_request, data):
+    """Save the second screen, then email the code the next screen asks for (when none waits):
+    a code that cannot be sent is explained there, where a new one can be asked for."""
+    closure_request = services.closure_request_impact_and_reason_set(
+        closure_request=closure_request,
+        user=request.user,
+        reason=data["reason"],
+        reason_text=data["reason_text"],
+        request=request,
+    )
+    try:
+        services.closure_verification_code_ensure(closure_request=closure_request, user=request.user, request=request)
+    except PortalError as error:
+        messages.error(request, error.message)
+    return closure_request
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @_wizard_step("impact")
 def closure_impact(request, account, closure_request):
-    form = ImpactForm(_posted(request), initial={"understood": closure_request.impact_acknowledged_at is not None})
+    """Screen 2: what changes and what does not, and the reason, on one form."""
+    initial = {
+        "understood": closure_request.impact_acknowledged_at is not None,
+        "reason": closure_request.reason,
+        "reason_text": closure_request.reason_text,
+    }
+    form = ImpactReasonForm(_posted(request), initial=initial)
     submitted = _form_step_submit(
-        request,
-        form,
-        lambda data: services.closure_request_impact_acknowledge(closure_request=closure_request, user=request.user),
-        "reason",
+        request, form, lambda data: _impact_and_reason_submit(request, closure_request, data), "verify"
     )
     context = {
         "form": form,
@@ -221,67 +252,81 @@ def closure_impact(request, account, closure_request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-@_wizard_step("reason")
+@_wizard_step("impact")
 def closure_reason(request, account, closure_request):
-    initial = {"reason": closure_request.reason, "reason_text": closure_request.reason_text}
-    form = ReasonForm(_posted(request), initial=initial)
-    submitted = _form_step_submit(
-        request,
-        form,
-        lambda data: services.closure_request_reason_set(
-            closure_request=closure_request, user=request.user, request=request, **data
-        ),
-        "verify",
-    )
-    context = {"form": form, "account": account, "closure_request": closure_request}
-    return submitted or _render_step(request, "reason", context)
+    """The reason used to have a screen of its own; a link to it (kept in a browser's history
+    for a day at most) lands on the screen that holds it now."""
+    return redirect(_step_url(closure_request, "impact"))
+
+
+def _code_sent_message(request):
+    return _("We sent a 6-digit code to %(email)s. It is valid for 10 minutes.") % {"email": request.user.email}
 
 
 def _verification_code_send(request, closure_request):
-    """The "send me a code" button: a message either way, then back to the verify step."""
+    """The "send me a new code" button: a message either way, then back to the verify screen."""
     try:
         services.closure_verification_code_send(closure_request=closure_request, user=request.user, request=request)
     except PortalError as error:
         messages.error(request, error.message)
     else:
-        messages.success(
-            request,
-            _("We sent a 6-digit code to %(email)s. It is valid for 10 minutes.") % {"email": request.user.email},
-        )
+        messages.success(request, _code_sent_message(request))
     return redirect(_step_url(closure_request, "verify"))
 
 
+def _step_up(request, form, closure_request):
+    """The password (allauth's reauthentication, recorded in the session so a wrong code does
+    not ask for it again) and then the code (the services). True when both passed."""
+    if not form.is_valid():
+        return False
+    if "password" in form.fields:
+        reauthenticate_by_password(request)
+    try:
+        services.closure_request_verify(
+            closure_request=closure_request, user=request.user, code=form.cleaned_data["code"], request=request
+        )
+    except PortalError as error:
+        error.add_to_form(form)
+        return False
+    return True
+
+
+def _code_label(method):
+    if method == ClosureRequest.Verification.TOTP:
+        return _("6-digit code from your authenticator app")
+    return _("6-digit code from the email")
+
+
 @login_required
-@reauthentication_required(allow_get=True)
 @require_http_methods(["GET", "POST"])
 @_wizard_step("verify")
 def closure_verify(request, account, closure_request):
-    """Step 4: the password again (allauth's reauthentication), then a TOTP code, or a code sent
-    by email to borrowers without an authenticator app. A fresh sign-in does not count."""
-    method = services.closure_verification_method(user=request.user)
-    form = VerifyForm(request.POST if request.method == "POST" and "code" in request.POST else None)
+    """Screen 3, the step-up on one form: the password again (a fresh sign-in does not count)
+    and a code from the authenticator app, or the one emailed as the borrower left screen 2.
+    Once passed it holds for this draft for ``services.VERIFICATION_LIFETIME``, in any session."""
     if request.method == "POST" and request.POST.get("action") == "send":
         return _verification_code_send(request, closure_request)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.closure_request_verify(
-                closure_request=closure_request, user=request.user, code=form.cleaned_data["code"], request=request
-            )
-        except PortalError as error:
-            form.add_error("code", error.message)
-        else:
-            return redirect(_step_url(closure_request, "confirm"))
+    method = services.closure_verification_method(user=request.user)
+    form = VerifyForm(
+        _posted(request),
+        user=request.user,
+        needs_password=is_reauthentication_required(request, app=""),
+        code_label=_code_label(method),
+    )
+    if request.method == "POST" and _step_up(request, form, closure_request):
+        return redirect(_step_url(closure_request, "confirm"))
+    if not is_reauthentication_required(request, app=""):
+        form.fields.pop("password", None)  # confirmed a moment ago: only the code is asked again
     closure_request.refresh_from_db()
     context = {
         "form": form,
         "account": account,
         "closure_request": closure_request,
         "method": method,
-        "needs_password": is_reauthentication_required(request, app=""),
-        "reauthenticate_url": f"{reverse('account_reauthenticate')}?next={_step_url(closure_request, 'verify')}",
-        "code_active": bool(closure_request.code_hash and closure_request.code_expires_at > timezone.now()),
+        "asks_password": "password" in form.fields,
+        "code_active": services.closure_verification_code_active(closure_request),
         "verified": services.closure_request_steps_done(closure_request) >= 4,
+        "verified_minutes": int(services.VERIFICATION_LIFETIME.total_seconds() // 60),
     }
     return _render_step(request, "verify", context)
 

@@ -10,6 +10,8 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from accounts.closure import services
 from accounts.credit.services import limit_change_apply
@@ -23,7 +25,15 @@ CODE = "123456"
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in Asia/Shanghai
 # The cooling-off window of a request submitted at START ends 24 hours later, shown in the
 # borrower's time zone (Asia/Shanghai): 3 March, 09:00.
-WINDOW_END_EN = "March 3, 2026, 9 a.m."
+
+
+def english_datetime(moment):
+    """``moment`` as English pages show a date and time (the project's one style per language)."""
+    with translation.override("en"):
+        return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+WINDOW_END = START + timedelta(hours=24)
 
 
 @pytest.fixture(autouse=True)
@@ -76,7 +86,7 @@ def test_a_withdrawn_request_says_it_changed_nothing_everywhere(client, clock, l
         assert "2026" in text  # the withdrawal date
     if language == "en":
         for text in (receipt, download, request_list):
-            assert "You withdrew this request on March 2, 2026, 9 a.m.; your limit did not change." in text
+            assert f"You withdrew this request on {english_datetime(START)}; your limit did not change." in text
         assert "Limit: not changed by this request" in download
     else:
         assert "已撤回" in receipt and "已撤回" in download and "已撤回" in request_list
@@ -117,7 +127,8 @@ def test_a_completed_request_shows_when_it_took_effect_and_the_ledgers_new_limit
     client.force_login(borrower)
     receipt, download, request_list = pages(client, closure_request)
     for text in (receipt, download, request_list):
-        assert "Your request took effect on March 3, 2026, 10 a.m.; your limit is now ¥20,000.00." in text
+        took_effect = english_datetime(WINDOW_END + timedelta(hours=1))
+        assert f"Your request took effect on {took_effect}; your limit is now ¥20,000.00." in text
     assert "Took effect on" in receipt
     assert "Takes effect" not in receipt and "Takes effect" not in download
 
@@ -131,7 +142,7 @@ def test_a_request_in_cooling_off_shows_when_it_takes_effect(client, clock):
     for text in (receipt, download):
         assert "¥50,000.00 → ¥20,000.00" in text
     for text in (receipt, download, request_list):
-        assert f"Your request takes effect on {WINDOW_END_EN}, when the cooling-off period ends." in text
+        assert f"Your request takes effect on {english_datetime(WINDOW_END)}, when the cooling-off period ends." in text
 
 
 # --- the dashboard -------------------------------------------------------------------------------
@@ -151,7 +162,9 @@ def test_the_dashboard_shows_a_pending_change_with_its_date_and_a_withdraw_link(
     closure_request = submitted(borrower, account, kind=kind)
     client.force_login(borrower)
     page = client.get("/").content.decode()
-    assert f"{what} {WINDOW_END_EN}; until then nothing changes and you can withdraw the request." in page
+    assert (
+        f"{what} {english_datetime(WINDOW_END)}; until then nothing changes and you can withdraw the request." in page
+    )
     assert f"See or withdraw request {closure_request.reference}" in page
     assert reverse("closure_receipt", args=[account.pk, closure_request.pk]) in page
 

@@ -41,19 +41,12 @@ def url(name, closure_request):
     return reverse(name, kwargs={"account_id": closure_request.account_id, "request_id": closure_request.pk})
 
 
-def reauthenticate(client, closure_request, password):
-    response = client.post(
-        f"{reverse('account_reauthenticate')}?next={url('closure_verify', closure_request)}", {"password": password}
-    )
-    assert response["Location"] == url("closure_verify", closure_request)
-
-
 def walk_to_verify(client, account):
     client.post(reverse("closure_start", args=[account.pk]), {"kind": "lower", "target_limit": "20000"})
     closure_request = ClosureRequest.objects.get(account=account)
-    client.post(url("closure_impact", closure_request), {"understood": "on"})
     client.post(
-        url("closure_reason", closure_request), {"reason": "limit_spending", "reason_text": "  fewer  impulses "}
+        url("closure_impact", closure_request),
+        {"understood": "on", "reason": "limit_spending", "reason_text": "  fewer  impulses "},
     )
     return closure_request
 
@@ -66,7 +59,7 @@ def test_the_dashboard_and_settings_link_to_the_wizard(signed_in, account):
 
 def test_step_one_shows_the_allowed_range_and_step_count(signed_in, account):
     page = signed_in.get(reverse("closure_start", args=[account.pk])).content.decode()
-    assert "Step 1 of 5" in page
+    assert "Step 1 of 4" in page
     assert "any amount from ¥500.00 to ¥49,900.00, in steps of ¥100.00" in page
 
 
@@ -88,43 +81,36 @@ def test_step_one_refuses_bad_amounts_with_a_linked_error(signed_in, account, ta
     assert not ClosureRequest.objects.exists()
 
 
-def test_the_whole_wizard_in_five_steps(
+def test_the_whole_wizard_in_four_screens_and_the_receipt(
     signed_in, english_borrower, account, password, mailoutbox, django_capture_on_commit_callbacks
 ):
     response = signed_in.post(reverse("closure_start", args=[account.pk]), {"kind": "lower", "target_limit": "20,000"})
     closure_request = ClosureRequest.objects.get(account=account)
     assert response["Location"] == url("closure_impact", closure_request)
 
+    # Screen 2: what changes and the reason, on one form; leaving it emails the code.
     page = signed_in.get(url("closure_impact", closure_request)).content.decode()
-    assert "Step 2 of 5" in page and "¥12,000.00" in page
-    response = signed_in.post(url("closure_impact", closure_request), {})
-    assert "Tick the box" in response.content.decode()
-    assert signed_in.post(url("closure_impact", closure_request), {"understood": "on"})["Location"] == url(
-        "closure_reason", closure_request
-    )
-
-    page = signed_in.get(url("closure_reason", closure_request)).content.decode()
-    assert "Step 3 of 5" in page
+    assert "Step 2 of 4" in page and "¥12,000.00" in page
     assert "keep" not in page.lower() or "offer" not in page.lower()  # no retention offers
-    response = signed_in.post(url("closure_reason", closure_request), {"reason": "limit_spending"})
-    assert response["Location"] == url("closure_verify", closure_request)
-
-    # Step 4: a fresh sign-in does not count; the password is asked again first.
-    page = signed_in.get(url("closure_verify", closure_request)).content.decode()
-    assert "Step 4 of 5" in page and "Enter my password" in page
-    bounced = signed_in.post(url("closure_verify", closure_request), {"action": "send"})
-    assert reverse("account_reauthenticate") in bounced["Location"]
-    reauthenticate(signed_in, closure_request, password)
+    response = signed_in.post(url("closure_impact", closure_request), {"reason": "limit_spending"})
+    assert "Tick the box" in response.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        signed_in.post(url("closure_verify", closure_request), {"action": "send"})
+        response = signed_in.post(
+            url("closure_impact", closure_request), {"understood": "on", "reason": "limit_spending"}
+        )
+    assert response["Location"] == url("closure_verify", closure_request)
     assert CODE in mailoutbox[-1].body
-    response = signed_in.post(url("closure_verify", closure_request), {"code": "999999"})
+
+    # Screen 3: a fresh sign-in does not count; the password and the code on one form.
+    page = signed_in.get(url("closure_verify", closure_request)).content.decode()
+    assert "Step 3 of 4" in page and 'id="id_password"' in page and 'id="id_code"' in page
+    response = signed_in.post(url("closure_verify", closure_request), {"password": password, "code": "999999"})
     assert "That code is not right. Tries left: 4." in response.content.decode()
     response = signed_in.post(url("closure_verify", closure_request), {"code": CODE})
     assert response["Location"] == url("closure_confirm", closure_request)
 
     page = signed_in.get(url("closure_confirm", closure_request)).content.decode()
-    assert "Step 5 of 5" in page and "¥20,000.00" in page
+    assert "Step 4 of 4" in page and "¥20,000.00" in page
     response = signed_in.post(url("closure_confirm", closure_request))
     closure_request.refresh_from_db()
     assert closure_request.status == "submitted"
@@ -144,21 +130,21 @@ def test_the_whole_wizard_in_five_steps(
     assert "Limit: ¥50,000.00 → ¥20,000.00" in text
 
 
-@pytest.mark.parametrize("step", ["reason", "verify", "confirm"])
-def test_a_later_step_typed_in_sends_back_to_the_first_open_one(signed_in, account, step):
+@pytest.mark.parametrize("step", ["verify", "confirm"])
+def test_a_later_step_typed_in_sends_back_to_the_first_open_one(signed_in, account, password, step):
     signed_in.post(reverse("closure_start", args=[account.pk]), {"kind": "close"})
     closure_request = ClosureRequest.objects.get(account=account)
     response = signed_in.get(url(f"closure_{step}", closure_request), follow=True)
     assert response.redirect_chain[-1][0] == url("closure_impact", closure_request)
-    assert "Please complete step 2 of 5 first." in response.content.decode()
-    signed_in.post(url(f"closure_{step}", closure_request), {"reason": "other", "code": CODE})
+    assert "Please complete step 2 of 4 first." in response.content.decode()
+    signed_in.post(url(f"closure_{step}", closure_request), {"reason": "other", "password": password, "code": CODE})
     closure_request.refresh_from_db()
     assert (closure_request.reason, closure_request.status, closure_request.verified_at) == ("", "draft", None)
 
 
 def test_the_back_link_leads_to_step_one_with_the_answers_kept(signed_in, account):
     closure_request = walk_to_verify(signed_in, account)
-    page = signed_in.get(url("closure_reason", closure_request)).content.decode()
+    page = signed_in.get(url("closure_verify", closure_request)).content.decode()
     assert f'href="{url("closure_impact", closure_request)}"' in page
     page = signed_in.get(url("closure_choose", closure_request)).content.decode()
     assert 'value="20000.00"' in page
@@ -188,7 +174,7 @@ def test_another_borrowers_draft_or_account_is_not_found(signed_in, account):
 def test_an_expired_draft_is_not_found(signed_in, account):
     closure_request = walk_to_verify(signed_in, account)
     ClosureRequest.objects.filter(pk=closure_request.pk).update(status="expired")
-    assert signed_in.get(url("closure_reason", closure_request)).status_code == 404
+    assert signed_in.get(url("closure_impact", closure_request)).status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -30,15 +30,19 @@ from accounts.closure.services.drafts import (
     closure_request_choice_update,
     closure_request_draft_create,
     closure_request_impact_acknowledge,
+    closure_request_impact_and_reason_set,
     closure_request_reason_set,
 )
 from accounts.closure.services.submission import (
+    VERIFICATION_LIFETIME,
     closure_request_steps_done,
     closure_request_submit,
     closure_request_withdraw,
 )
 from accounts.closure.services.verification import (
     closure_request_verify,
+    closure_verification_code_active,
+    closure_verification_code_ensure,
     closure_verification_code_send,
     closure_verification_method,
 )
@@ -46,6 +50,7 @@ from accounts.closure.services.verification import (
 __all__ = [
     "LEDGER_KIND",
     "REASON_CODE",
+    "VERIFICATION_LIFETIME",
     "ClosureConflict",
     "closure_drafts_expire",
     "closure_kinds_allowed",
@@ -55,6 +60,7 @@ __all__ = [
     "closure_request_complete",
     "closure_request_draft_create",
     "closure_request_impact_acknowledge",
+    "closure_request_impact_and_reason_set",
     "closure_request_reason_set",
     "closure_request_receipt_link",
     "closure_request_steps_done",
@@ -62,6 +68,8 @@ __all__ = [
     "closure_request_verify",
     "closure_request_withdraw",
     "closure_requests_process",
+    "closure_verification_code_active",
+    "closure_verification_code_ensure",
     "closure_verification_code_send",
     "closure_verification_method",
     "lower_limit_range",

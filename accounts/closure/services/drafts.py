@@ -1,5 +1,6 @@
 """Steps 1 to 3 of the wizard (the choice, the impact read, the reason) and the expiry of
-drafts left untouched for ``ClosureRequest.DRAFT_LIFETIME``."""
+drafts left untouched for ``ClosureRequest.DRAFT_LIFETIME``. The web shows steps 2 and 3 on one
+screen (``closure_request_impact_and_reason_set``); the API keeps them apart."""
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -104,7 +105,8 @@ def closure_request_draft_create(
 
 @lock_conflict_retried
 def closure_request_choice_update(*, closure_request, user, kind, target_limit=None, request=None):
-    """Step 1 again (the borrower went back): a different choice must be acknowledged again."""
+    """Step 1 again (the borrower went back): a different choice must be acknowledged, and the
+    identity checked, again (a step-up vouches for the choice it was made for)."""
     with transaction.atomic():
         owner_check(closure_request=closure_request, user=user)
         account, closure_request = account_and_request_lock(closure_request)
@@ -114,7 +116,8 @@ def closure_request_choice_update(*, closure_request, user, kind, target_limit=N
         if (kind, target) != (closure_request.kind, closure_request.target_limit):
             closure_request.kind, closure_request.target_limit = kind, target
             closure_request.impact_acknowledged_at = None
-            fields += ["kind", "target_limit", "impact_acknowledged_at"]
+            closure_request.verified_at = None
+            fields += ["kind", "target_limit", "impact_acknowledged_at", "verified_at"]
             audit_event_record(
                 actor=user,
                 action="closure_request.choice_changed",
@@ -135,17 +138,34 @@ def closure_request_impact_acknowledge(*, closure_request, user, request=None):
     return closure_request
 
 
-def closure_request_reason_set(*, closure_request, user, reason, reason_text="", request=None):
-    """Step 3: why, from a short neutral list, plus optional words."""
+def _reason_clean(reason, reason_text):
     if reason not in ClosureRequest.Reason.values:
         raise PortalError(_("Choose the reason that fits best."), field="reason")
     reason_text = " ".join((reason_text or "").split())
     if len(reason_text) > 500:
         raise PortalError(_("Keep it under 500 characters."), field="reason_text")
+    return reason_text
+
+
+def closure_request_reason_set(*, closure_request, user, reason, reason_text="", request=None):
+    """Step 3: why, from a short neutral list, plus optional words."""
+    reason_text = _reason_clean(reason, reason_text)
     with transaction.atomic():
         closure_request = draft_lock(closure_request=closure_request, user=user)
         if closure_request.impact_acknowledged_at is None:
             raise PortalError(_("Please read and confirm the impact first (step 2)."), code="out_of_order")
         closure_request.reason, closure_request.reason_text = reason, reason_text
         closure_request.save(update_fields=["reason", "reason_text", "updated_at"])
+    return closure_request
+
+
+def closure_request_impact_and_reason_set(*, closure_request, user, reason, reason_text="", request=None):
+    """Steps 2 and 3 together (the web wizard's second screen): the borrower has read what
+    changes and gives a reason. Both are saved, or (bad input) neither."""
+    reason_text = _reason_clean(reason, reason_text)
+    with transaction.atomic():
+        closure_request = draft_lock(closure_request=closure_request, user=user)
+        closure_request.impact_acknowledged_at = timezone.now()
+        closure_request.reason, closure_request.reason_text = reason, reason_text
+        closure_request.save(update_fields=["impact_acknowledged_at", "reason", "reason_text", "updated_at"])
     return closure_request

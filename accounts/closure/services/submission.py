@@ -22,7 +22,10 @@ from portal.db import lock_conflict_retried
 from portal.exceptions import PortalError
 from portal.services import audit_event_record
 
-# The identity check counts for the confirm step only while fresh.
+# The step-up (on the web: the password and a code on one screen; in the API: the code) vouches
+# for this draft, in any session of its borrower, for this long: a borrower who stops after it
+# and signs in again within the window goes straight to the confirm step; after it, or once the
+# choice changes, the identity is checked again.
 VERIFICATION_LIFETIME = timedelta(minutes=15)
 
 

@@ -72,6 +72,24 @@ def closure_verification_code_send(*, closure_request, user, request=None):
     return closure_request
 
 
+def closure_verification_code_active(closure_request, *, now=None):
+    """Whether an emailed code is waiting to be entered (sent and not yet expired)."""
+    now = now or timezone.now()
+    return bool(closure_request.code_hash and closure_request.code_expires_at and closure_request.code_expires_at > now)
+
+
+def closure_verification_code_ensure(*, closure_request, user, request=None):
+    """Email a code when the borrower will need one and none is waiting (the web wizard sends it
+    as the borrower leaves the screen before the step-up, so that screen asks for the password
+    and the code together). Returns whether a code was sent."""
+    if closure_verification_method(user=user) != ClosureRequest.Verification.EMAIL:
+        return False
+    if closure_verification_code_active(closure_request):
+        return False
+    closure_verification_code_send(closure_request=closure_request, user=user, request=request)
+    return True
+
+
 CODE_EMAIL_KIND = "closure_code"
 
 
