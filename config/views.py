@@ -11,11 +11,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
-from accounts.closure import selectors as closure_selectors
-from accounts.credit import selectors as credit_selectors
 from accounts.identity.services import user_preferences_update
+from config import dashboard as dashboard_selectors
 from education.selectors import content as learning_selectors
 from education.selectors import reports as health_report_selectors
+from education.services.reports import health_report_card
 from portal import selectors
 
 
@@ -29,29 +29,34 @@ def home(request):
 
 @login_required
 def dashboard(request):
+    """What can be borrowed now first, then the next payment, notices, the report and learning.
+    Every figure comes from the ledger and the requests' status (``config.dashboard``)."""
     user = request.user
-    pending = closure_selectors.closure_requests_cooling_off_by_account(user=user)
-    accounts = [
-        {
-            "account": account,
-            "next_due": credit_selectors.next_installment_due(account=account),
-            "score_trend": credit_selectors.credit_score_trend(account=account),
-            "pending_change": pending.get(account.pk),
-        }
-        for account in credit_selectors.credit_account_list(user=user)
-    ]
+    lines, ledger = dashboard_selectors.dashboard_lines(user=user)
     unread_count = selectors.notification_unread_count(user=user)
     context = {
-        "accounts": accounts,
+        "accounts": lines,
         "customer": user.customer,
         "unread_count": unread_count,
         # The header's badge (portal.context_processors) reads this instead of counting again.
         "unread_notification_count": unread_count,
         "recent_notifications": selectors.notification_list(user=user)[:3],
-        "latest_report": health_report_selectors.health_report_latest(user=user),
-        "learning": learning_selectors.learning_summary_get(user=user, accounts=[a["account"] for a in accounts]),
+        "report_card": _report_card(user, lines),
+        "learning": learning_selectors.learning_summary_get(
+            user=user, accounts=[line["account"] for line in lines], ledger=ledger
+        ),
     }
     return render(request, "portal/dashboard.html", context)
+
+
+def _report_card(user, lines):
+    """The latest report's grade, capped by what the lines are today (the report service's rule)."""
+    report = health_report_selectors.health_report_latest(user=user)
+    return health_report_card(
+        report=report,
+        line_statuses=[line["status"] for line in lines],
+        lender_cut_since_report=bool(report) and dashboard_selectors.lender_cut_since(lines=lines, since=report.month),
+    )
 
 
 @require_POST

@@ -32,6 +32,7 @@ from education.services.reports.compute import (
     health_report_compute,
     health_report_generate,
     health_reports_generate,
+    report_month_check,
     report_month_current,
     report_month_previous,
 )
@@ -41,7 +42,7 @@ from education.services.reports.emails import (
     health_report_emails_send,
     health_report_emails_status_refresh,
 )
-from education.services.reports.figures import health_report_figures
+from education.services.reports.figures import health_report_card, health_report_figures
 from education.services.reports.preferences import (
     communication_preference_get,
     communication_preference_update,
@@ -70,12 +71,14 @@ __all__ = [
     "health_report_emails_queue",
     "health_report_emails_send",
     "health_report_emails_status_refresh",
+    "health_report_card",
     "health_report_figures",
     "health_report_generate",
     "health_reports_chunk_process",
     "health_reports_generate",
     "health_reports_monthly_plan",
     "report_emails_unsubscribe",
+    "report_month_check",
     "report_month_current",
     "report_month_previous",
     "report_unsubscribe_link_check",

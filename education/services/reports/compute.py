@@ -9,19 +9,21 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import CreditAccount, CreditScore, LimitChange, RepaymentInstallment, User
+from accounts.models import CreditAccount, CreditScore, LimitChange, ReasonCode, RepaymentInstallment, User
 from appeals.models import Appeal
 from education.models import CommunicationPreference, HealthReport
 from education.services import report_metrics as metrics
-from education.services.reports import emails
+from education.services.report_texts import TIPS
+from education.services.reports import emails, grading
 from portal.exceptions import PortalError
 from portal.services import audit_event_record
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
 TWO_PLACES = Decimal("0.01")
 NO_APPEALS = {"submitted": 0, "open": 0, "waiting_for_you": 0}
 
@@ -40,7 +42,21 @@ def report_month_previous(*, now=None):
 
 
 def report_month_current(*, now=None):
-    return timezone.localtime(now or timezone.now(), _portal_zone()).date().replace(day=1)
+    """The month the current report covers: the last finished one (a report never covers a month
+    still running, so on 1 December it is November)."""
+    return report_month_previous(now=now)
+
+
+def report_month_check(*, month, now=None):
+    """Refuse a month that has not finished yet at ``now``: its report would miss its last days."""
+    now = now or timezone.now()
+    month_end = datetime.combine(metrics.month_add(month, 1), time.min, tzinfo=_portal_zone())
+    if month_end > now:
+        raise PortalError(
+            _("A report covers a finished month: the report for %(month)s can be made from %(day)s.")
+            % {"month": month.strftime("%Y-%m"), "day": month_end.date().isoformat()},
+            code="month_not_finished",
+        )
 
 
 def _period(month, now):
@@ -58,7 +74,7 @@ def user_id_bounds(user_ids):
     return {"user_id__gte": low, "user_id__lte": high}
 
 
-# --- one chunk's data, in six set-based queries ------------------------------------------------
+# --- one chunk's data, in seven set-based queries ------------------------------------------------
 
 
 class ChunkData(NamedTuple):
@@ -67,6 +83,8 @@ class ChunkData(NamedTuple):
     history: dict  # customer id -> {"scores": [...], "installments": [...], "changes": [...]}
     appeals: dict  # user id -> appeal counts
     as_of: object  # the local date the figures are taken on
+    states: dict = {}  # customer id -> the lines' statuses at the month's end (from the ledger)
+    reason_articles: dict = {}  # reason code -> its literacy article's slug
 
 
 def health_report_borrower_ids():
@@ -80,11 +98,17 @@ def _customer_ids(user_ids):
     )
 
 
-def _account_rows(customer_ids):
+def _account_rows(customer_ids, end):
+    """Each account with its limit and status at the month's end, read from the ledger's newest
+    row before ``end`` (the account's own when the ledger has none yet): one query."""
+    newest = LimitChange.objects.filter(account=OuterRef("pk"), effective_at__lt=end).order_by("-sequence")
     return list(
-        CreditAccount.objects.filter(customer_id__in=customer_ids).values_list(
-            "pk", "customer_id", "credit_limit", "outstanding_balance", "product__currency"
+        CreditAccount.objects.filter(customer_id__in=customer_ids)
+        .annotate(
+            limit_at_end=Coalesce(Subquery(newest.values("new_limit")[:1]), F("credit_limit")),
+            status_at_end=Coalesce(Subquery(newest.values("new_status")[:1]), F("status")),
         )
+        .values_list("pk", "customer_id", "limit_at_end", "outstanding_balance", "product__currency", "status_at_end")
     )
 
 
@@ -102,19 +126,32 @@ def _history_rows(account_ids, *, window_start, start, end, as_of):
         .exclude(kind=LimitChange.Kind.OPENING)
         .order_by("effective_at")
         .values_list(
-            "account_id", "effective_at", "kind", "previous_limit", "new_limit", "previous_status", "new_status"
+            "account_id",
+            "effective_at",
+            "kind",
+            "previous_limit",
+            "new_limit",
+            "previous_status",
+            "new_status",
+            "reason_codes",
         )
     )
     return scores, installments, changes
 
 
-def _limit_change_entry(effective_at, kind, previous, new, previous_status, new_status, zone):
+def _limit_change_entry(effective_at, kind, previous, new, previous_status, new_status, reasons, zone):
+    """A ledger row as the report keeps it. Only a change the lender made counts against the
+    borrower ("adverse"): lowering or closing their own line never does."""
     return {
         "date": timezone.localtime(effective_at, zone).date().isoformat(),
         "kind": kind,
         "previous": str(previous),
         "new": str(new),
-        "adverse": bool(new < previous or (new_status in ("frozen", "cleared") and new_status != previous_status)),
+        "new_status": new_status,
+        "reasons": list(reasons or []),
+        "adverse": grading.is_lender_cut(
+            kind=kind, previous_limit=previous, new_limit=new, previous_status=previous_status, new_status=new_status
+        ),
     }
 
 
@@ -149,16 +186,18 @@ def _appeal_counts(user_ids, start, end):
 
 
 def chunk_data_load(user_ids, month, now):
-    """Everything the chunk's reports need, in six set-based queries."""
+    """Everything the chunk's reports need, in seven set-based queries (the reason catalogue is
+    the seventh: a small table read whole)."""
     zone = _portal_zone()
     start, end = _period(month, now)
     as_of = timezone.localtime(end, zone).date()
     window_start = datetime.combine(metrics.month_add(month, -11), time.min, tzinfo=zone)
     customers = _customer_ids(user_ids)
-    accounts = defaultdict(list)
+    accounts, states = defaultdict(list), defaultdict(list)
     account_owner = {}
-    for account_id, customer_id, *figures in _account_rows(customers.values()):
+    for account_id, customer_id, *figures, status in _account_rows(customers.values(), end):
         accounts[customer_id].append((account_id, *figures))
+        states[customer_id].append(status)
         account_owner[account_id] = customer_id
     rows = _history_rows(list(account_owner), window_start=window_start, start=start, end=end, as_of=as_of)
     return ChunkData(
@@ -167,6 +206,8 @@ def chunk_data_load(user_ids, month, now):
         history=_history_by_customer(account_owner, *rows, zone),
         appeals=_appeal_counts(customers.keys(), start, end),
         as_of=as_of,
+        states=states,
+        reason_articles=dict(ReasonCode.objects.values_list("code", "article_slug")),
     )
 
 
@@ -211,12 +252,31 @@ def _repayment_figures(installments, as_of, month):
     }
 
 
-def _verdict(*, score, score_change, utilisation, repayment, changes, appeals):
-    """The grade, the reason for it and the tips, from the figures."""
+def _reason_articles(changes, reason_articles):
+    """The literacy articles behind the lender's changes' reasons, newest change first."""
+    codes = [code for change in reversed(changes) if change["adverse"] for code in change.get("reasons", [])]
+    return [reason_articles[code] for code in codes if reason_articles.get(code) in TIPS]
+
+
+def _verdict(*, score, score_change, utilisation, repayment, changes, appeals, line_state, reason_articles):
+    """The grade, the reason for it and the tips: the figures' grade, capped by the score trend
+    and the ledger (``grading``), and tips that start with the line's own situation."""
     rate, overdue_count = repayment["rate"], len(repayment["overdue"])
-    grade = metrics.health_grade(score=score, utilisation=utilisation, on_time_rate=rate, overdue_count=overdue_count)
-    reason = metrics.grade_reason(
-        score=score, score_change=score_change, utilisation=utilisation, on_time_rate=rate, overdue_count=overdue_count
+    lender_cut = any(change["adverse"] for change in changes)
+    grade, reason = grading.grade_capped(
+        grade=metrics.health_grade(
+            score=score, utilisation=utilisation, on_time_rate=rate, overdue_count=overdue_count
+        ),
+        reason=metrics.grade_reason(
+            score=score,
+            score_change=score_change,
+            utilisation=utilisation,
+            on_time_rate=rate,
+            overdue_count=overdue_count,
+        ),
+        score_change=score_change,
+        line_state=line_state,
+        lender_cut=lender_cut,
     )
     tips = metrics.tips_choose(
         score_change=score_change,
@@ -227,14 +287,24 @@ def _verdict(*, score, score_change, utilisation, repayment, changes, appeals):
         adverse_changes=sum(change["adverse"] for change in changes),
         open_appeals=appeals["open"],
     )
+    tips = grading.tips_for_line(
+        tips,
+        line_state=line_state,
+        lender_cut=lender_cut,
+        reason_articles=_reason_articles(changes, reason_articles),
+    )
     return grade, reason, tips
 
 
-def health_report_compute(*, month, as_of, accounts, scores, installments, changes, appeals):
+def health_report_compute(
+    *, month, as_of, accounts, scores, installments, changes, appeals, line_state="active", reason_articles=None
+):
     """One borrower's report figures from plain data: ``(key columns, snapshot)``.
 
-    ``accounts`` are ``(id, limit, balance, currency)``; ``scores`` ``(local date, score)``;
-    ``installments`` ``report_metrics.Installment``; ``changes`` dicts; ``appeals`` counts."""
+    ``accounts`` are ``(id, limit, balance, currency)`` at the month's end; ``scores``
+    ``(local date, score)``; ``installments`` ``report_metrics.Installment``; ``changes`` dicts
+    (the month's ledger rows); ``appeals`` counts; ``line_state`` the lines' state at the month's
+    end (``grading.line_state_of``); ``reason_articles`` reason code -> article slug."""
     currency, credit_limit, balance, utilisation = _money_figures(accounts)
     points, score, score_change = _score_figures(scores, month)
     repayment = _repayment_figures(installments, as_of, month)
@@ -245,6 +315,8 @@ def health_report_compute(*, month, as_of, accounts, scores, installments, chang
         repayment=repayment,
         changes=changes,
         appeals=appeals,
+        line_state=line_state,
+        reason_articles=reason_articles or {},
     )
     rate, upcoming = repayment["rate"], _dues(repayment["upcoming"])
     snapshot = {
@@ -266,6 +338,7 @@ def health_report_compute(*, month, as_of, accounts, scores, installments, chang
         "upcoming": upcoming,
         "upcoming_total": str(sum((Decimal(item["amount"]) for item in upcoming), Decimal("0.00"))),
         "limit_changes": changes,
+        "line_state": line_state,
         "appeals": dict(appeals),
         "grade": grade,
         "reason": reason,
@@ -298,6 +371,8 @@ def _report_rows(data, month, now, preferences):
             installments=history["installments"],
             changes=history["changes"],
             appeals=data.appeals.get(user_id, NO_APPEALS),
+            line_state=grading.line_state_of(data.states.get(customer_id, ())),
+            reason_articles=data.reason_articles,
         )
         wants_email = preferences.get(user_id, True)
         email_status = HealthReport.EmailStatus.PENDING if wants_email else HealthReport.EmailStatus.SKIPPED
@@ -313,6 +388,7 @@ def health_reports_generate(*, user_ids, month, now=None):
     """Compute and store the month's reports for these borrowers; those that already have one
     are left as they are. Returns how many were created."""
     now = now or timezone.now()
+    report_month_check(month=month, now=now)
     # A re-run or a retried chunk skips the borrowers done already (the unique constraint would
     # refuse them anyway; this just saves computing them again).
     done = set(
@@ -354,9 +430,9 @@ def health_reports_generate(*, user_ids, month, now=None):
 
 
 def health_report_generate(*, user, month=None, now=None):
-    """One borrower's report for ``month`` (default: the current month, to date), made if missing."""
+    """One borrower's report for ``month`` (default: the last finished month), made if missing."""
     now = now or timezone.now()
-    month = month or report_month_current(now=now)
+    month = month or report_month_previous(now=now)
     if user.customer_id is None:
         raise PortalError(_("Reports are made for borrowers who have verified their identity."))
     health_reports_generate(user_ids=[user.pk], month=month, now=now)

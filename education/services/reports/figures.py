@@ -1,11 +1,16 @@
 """Presenting a report: its stored snapshot turned into the figures the page, the email and the
 API show (numbers, dates, words in the active language). Nothing comes from today's data."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from accounts.models import LimitChange
+from education.services import report_metrics as metrics
 from education.services.report_texts import GRADE_REASONS, GRADE_SUMMARIES, TIPS, article_url
+from education.services.reports import grading
+from education.services.reports.grading import CAP_REASONS
+
+REASONS = {**GRADE_REASONS, **CAP_REASONS}
 
 
 def _decimal(value):
@@ -73,6 +78,7 @@ def _limit_change_figures(changes):
             "kind": kinds.get(change["kind"], change["kind"]),
             "previous": Decimal(change["previous"]),
             "new": Decimal(change["new"]),
+            "new_status": change.get("new_status", ""),
             "adverse": change["adverse"],
         }
         for change in changes
@@ -86,11 +92,13 @@ def health_report_figures(report):
     return {
         "month": data["month"],
         "month_date": report.month,
+        "month_last": metrics.month_add(report.month, 1) - timedelta(days=1),
         "as_of": _date(data["as_of"]),
         "currency": data["currency"],
         "grade": data["grade"],
         "grade_summary": GRADE_SUMMARIES[data["grade"]],
-        "grade_reason": GRADE_REASONS[data["reason"]],
+        "grade_reason": REASONS[data["reason"]],
+        "line_state": data.get("line_state", "active"),
         **_score_figures(data),
         **_money_figures(data),
         **_repayment_figures(data),
@@ -100,4 +108,26 @@ def health_report_figures(report):
             {"slug": slug, "title": TIPS[slug][0], "text": TIPS[slug][1], "url": article_url(slug)}
             for slug in data["tips"]
         ],
+    }
+
+
+def health_report_card(*, report, line_statuses, lender_cut_since_report):
+    """The latest report's grade as the dashboard shows it today: never better than the lines
+    allow now (a cut, a freeze or a clearance may have come after the report's month), by the
+    same rule the report was graded with. None without a report."""
+    if report is None:
+        return None
+    grade, reason = grading.grade_capped(
+        grade=report.grade,
+        reason=report.snapshot.get("reason", "steady"),
+        score_change=report.score_change,
+        line_state=grading.line_state_of(line_statuses),
+        lender_cut=lender_cut_since_report,
+    )
+    return {
+        "report": report,
+        "grade": grade,
+        "summary": GRADE_SUMMARIES[grade],
+        "lowered": grade != report.grade,
+        "reason": REASONS.get(reason, ""),
     }
