@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal import notices
+
 
 class AppendOnlyError(RuntimeError):
     pass
@@ -77,6 +79,20 @@ class NotificationQuerySet(models.QuerySet):
     def email_pending(self):
         return self.filter(email_status=Notification.EmailStatus.PENDING)
 
+    def localised(self):
+        """Notices whose title and body are rendered in the active language as they are read
+        (``portal.notices``); notices stored as text only keep their text."""
+        clone = self._chain()
+        clone._iterable_class = LocalisedNotificationIterable
+        return clone
+
+
+class LocalisedNotificationIterable(models.query.ModelIterable):
+    def __iter__(self):
+        decoder = notices.Decoder(absolute=True)  # plain text: full addresses, as in the email
+        for notification in super().__iter__():
+            yield notices.localise(notification, decoder=decoder)
+
 
 class Notification(models.Model):
     """A notice to one person: shown in their notification centre and, when it has an email,
@@ -112,6 +128,11 @@ class Notification(models.Model):
     # Off for outbox-only emails (reports, codes, account emails): stored and sent, never listed.
     in_centre = models.BooleanField(_("shown in the notification centre"), default=True)
     kind = models.CharField(_("kind"), max_length=64)
+    # Notices as data (portal.notices): the templates and the JSON parameters they are rendered
+    # from in the reader's language. Empty template: an older notice, shown as its stored text.
+    template = models.CharField(_("template"), max_length=64, blank=True)
+    params = models.JSONField(_("parameters"), null=True, blank=True)
+    # The text as written (and emailed) in the recipient's preferred language.
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"))
     link = models.CharField(_("link"), max_length=500, blank=True)
@@ -163,6 +184,11 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        if getattr(self, "is_localised", False):
+            raise RuntimeError("A notice rendered for a reader is never saved: its stored text is what was sent.")
+        super().save(*args, **kwargs)
 
     @property
     def email_address(self):

@@ -16,9 +16,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from portal import notices
 from portal.db import rows_append, rows_insert
 from portal.exceptions import PortalError
 from portal.models import AuditEvent, Notification
+from portal.notices import FixedText
 
 logger = logging.getLogger(__name__)
 
@@ -98,14 +100,21 @@ def task_enqueue_on_commit(task, *args, **kwargs):
     transaction.on_commit(enqueue)
 
 
-def _notification_context(*, recipient, link, context):
-    return {"recipient": recipient, "link": link, "site_url": settings.SITE_URL, **(context or {})}
+def _notification_context(*, recipient, link, context, decoder):
+    """The template context a notice is written (and emailed) with: its values as given, the
+    typed parameters (``portal.notices``) in the active language with full addresses."""
+    context = decoder.decode(context or {})
+    return {"recipient": recipient, "link": link, "site_url": settings.SITE_URL, **context}
 
 
-def _notification_row(*, recipient, kind, title, body, html_body, link, email, idempotency_key=None):
+def _notification_row(
+    *, recipient, kind, title, body, html_body, link, email, idempotency_key=None, template="", params=None
+):
     return Notification(
         recipient=recipient,
         kind=kind,
+        template=template if params is not None else "",
+        params=params,
         title=title,
         body=body,
         link=link,
@@ -119,19 +128,23 @@ def _notification_row(*, recipient, kind, title, body, html_body, link, email, i
 
 def _notification_render(*, template, context, email):
     """Title, body and HTML email of a notice, in the active language."""
-    title = render_to_string(f"notifications/{template}.title.txt", context).strip()
-    body = render_to_string(f"notifications/{template}.body.txt", context).strip()
+    title, body = notices.render_text(template, context)
     html_body = render_to_string(f"notifications/{template}.email.html", {**context, "title": title}) if email else ""
     return title, body, html_body
 
 
-def _notification_build(*, recipient, kind, template, context=None, link="", email=True, idempotency_key=None):
-    """Render a notice in the recipient's language, unsaved."""
-    context = _notification_context(recipient=recipient, link=link, context=context)
+def _notification_build(
+    *, recipient, kind, template, context=None, link="", email=True, idempotency_key=None, decoder=None
+):
+    """A notice, unsaved: its parameters stored as data (rendered for each reader in their
+    language) and its text written in the recipient's language, as the email sends it."""
+    decoder = decoder or notices.Decoder(absolute=True)
+    params = notices.params_for(context, recipient=recipient, memo=decoder.encoded)
     with translation.override(recipient.preferred_language):
+        context = _notification_context(recipient=recipient, link=link, context=context, decoder=decoder)
         title, body, html_body = _notification_render(template=template, context=context, email=email)
     row = {"recipient": recipient, "kind": kind, "link": link, "email": email, "idempotency_key": idempotency_key}
-    return _notification_row(**row, title=title, body=body, html_body=html_body)
+    return _notification_row(**row, title=title, body=body, html_body=html_body, template=template, params=params)
 
 
 # Notices sent by the thousand (a policy run) come from templates that only print the values they
@@ -148,11 +161,6 @@ _STAMP_SLOT = "\ue000{}\ue001"
 _STAMP_SLOT_PATTERN = re.compile("\ue000(\\d+)\ue001")
 _STAMP_LIMIT = 512
 _stamps = {}
-
-
-class FixedText(str):
-    """A string in a plain notice context that the template tests or compares (a kind, a code):
-    it is part of the stamp's shape, never a slot, so notices differing in it never share one."""
 
 
 class _NotPlain(Exception):
@@ -224,17 +232,19 @@ class _Stamp:
 
 
 def _notification_build_stamped(
-    *, recipient, kind, template, context=None, link="", email=True, idempotency_key=None, stamps
+    *, recipient, kind, template, context=None, link="", email=True, idempotency_key=None, stamps, decoder
 ):
     """``_notification_build`` through a stamp when the template and context allow it."""
     row = {"recipient": recipient, "kind": kind, "link": link, "email": email, "idempotency_key": idempotency_key}
-    arguments = {**row, "template": template, "context": context}
+    arguments = {**row, "template": template, "context": context, "decoder": decoder}
+    if template not in STAMPED_TEMPLATES:
+        return _notification_build(**arguments)
     language = recipient.preferred_language
-    plain = {"link": link, "site_url": settings.SITE_URL, **(context or {})}
+    params = notices.params_for(context, recipient=None, memo=decoder.encoded)
+    with translation.override(language):
+        plain = {"link": link, "site_url": settings.SITE_URL, **decoder.decode(context or {})}
     leaves = []
     try:
-        if template not in STAMPED_TEMPLATES:
-            raise _NotPlain
         shape = _plain_shape(plain, leaves)
     except _NotPlain:
         return _notification_build(**arguments)
@@ -254,7 +264,7 @@ def _notification_build_stamped(
     if stamp is None:
         return _notification_build(**arguments)
     title, body, html_body = stamp.render(leaves)
-    return _notification_row(**row, title=title, body=body, html_body=html_body)
+    return _notification_row(**row, title=title, body=body, html_body=html_body, template=template, params=params)
 
 
 # Emails handed to one delivery task: a worker lost mid-chunk redoes at most this many, and the
@@ -267,7 +277,9 @@ def notifications_send_many(*, items):
     ``items`` are dicts of notification_send's keyword arguments, without idempotency keys."""
     # Stamps are kept between calls, except in development where templates are edited live.
     stamps = {} if settings.DEBUG else _stamps
-    notifications = rows_insert(Notification, [_notification_build_stamped(**item, stamps=stamps) for item in items])
+    decoder = notices.Decoder(absolute=True)  # shared: each moment is formatted once per language
+    built = [_notification_build_stamped(**item, stamps=stamps, decoder=decoder) for item in items]
+    notifications = rows_insert(Notification, built)
     pending = [n.pk for n in notifications if n.email_status == Notification.EmailStatus.PENDING]
     if pending:
         for start in range(0, len(pending), EMAIL_TASK_CHUNK):

@@ -22,7 +22,8 @@ def notification_detail(request, notification_id):
     notice = get_object_or_404(selectors.notification_list(user=request.user), pk=notification_id)
     if notice.read_at is None:
         services.notification_mark_read(user=request.user, notification_ids=[notice.pk])
-    return render(request, "portal/notification_detail.html", {"notice": notice})
+    page = selectors.notification_page(notification=notice)
+    return render(request, "portal/notification_detail.html", {"notice": notice, "page": page})
 
 
 @login_required

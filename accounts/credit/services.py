@@ -7,20 +7,20 @@ ask for carries its reasons and an appeal deadline."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import CreditAccount, LimitChange, PolicyVersion, ReasonCode, User
 from accounts.models.credit import APPEALABLE_KINDS
+from portal import notices
 from portal.db import ids_among, rows_insert
 from portal.deadlines import deadline_profile
 from portal.exceptions import PortalError
-from portal.formatting import money
-from portal.services import FixedText, audit_event_record, audit_events_record_many, notifications_send_many
+from portal.notices import FixedText
+from portal.services import audit_event_record, audit_events_record_many, notifications_send_many
 
 MAX_REASONS = 4
 CENT = Decimal("0.01")
@@ -78,62 +78,52 @@ def _validate_reasons(reason_codes, kind):
     return codes
 
 
-def _article_url(slug):
-    """The full address of the literacy article that explains a reason, or "" if it has none.
+def _article_path(slug):
+    """The address (path) of the literacy article that explains a reason, or "" if it has none.
     Found by the URL's name: the ledger sits below the education app and does not import it."""
     if not slug:
         return ""
-    return f"{settings.SITE_URL}{reverse('education:article_detail', kwargs={'slug': slug})}"
+    return reverse("education:article_detail", kwargs={"slug": slug})
 
 
 class NoticeTexts:
-    """The language-dependent words and figures of notices, each formatted once per language
-    and value (a policy run gives thousands of notices the same moment and reasons). Values
-    are formatted exactly as the templates' ``money`` and ``date:"DATETIME_FORMAT"`` did."""
+    """The parameters of limit-change notices (``portal.notices``): figures, labels and reasons as
+    data the notice is rendered from in each reader's language, each built once per value (a
+    policy run gives thousands of notices the same moment and reasons)."""
 
     def __init__(self, catalogue):
         self.catalogue = catalogue
         self.memo = {}
 
-    def _get(self, key, language, make):
+    def _get(self, key, make):
         try:
             return self.memo[key]
         except KeyError:
-            with translation.override(language):
-                value = self.memo[key] = make()
+            value = self.memo[key] = make()
             return value
 
-    def moment(self, value, language):
-        if value is None:
-            return ""
-        return self._get(
-            ("moment", language, value),
-            language,
-            lambda: formats.date_format(timezone.localtime(value), "DATETIME_FORMAT"),
-        )
+    def moment(self, value):
+        return notices.moment(value)
 
     def money(self, amount, currency):
-        key = ("money", amount, currency)
-        value = self.memo.get(key)
-        if value is None:
-            value = self.memo[key] = money(amount, currency)
-        return value
+        return self._get(("money", amount, currency), lambda: notices.money(amount, currency))
 
-    def label(self, choice, language):
-        return self._get(("label", language, type(choice), choice.value), language, lambda: str(choice.label))
+    def label(self, choice):
+        return self._get(("label", type(choice), choice.value), lambda: notices.localised(choice.label))
 
-    def reasons(self, codes, language):
+    def _reason(self, code):
+        reason = self.catalogue[code]
+        return {
+            "code": reason.code,
+            "title": notices.localised(lambda: reason.title),
+            "explanation": notices.localised(lambda: reason.explanation),
+            "remedy": notices.localised(lambda: reason.remedy),
+            "article_url": notices.site_path(_article_path(reason.article_slug)),
+        }
+
+    def reasons(self, codes):
         return [
-            self._get(
-                ("reason", language, code),
-                language,
-                lambda code=code: {
-                    "title": self.catalogue[code].title,
-                    "explanation": self.catalogue[code].explanation,
-                    "remedy": self.catalogue[code].remedy,
-                    "article_url": _article_url(self.catalogue[code].article_slug),
-                },
-            )
+            self._get(("reason", code), lambda code=code: self._reason(code))
             for code in codes
             if code in self.catalogue
         ]
@@ -185,10 +175,10 @@ def _ledger_row(change, *, sequence, effective_at, appeal_deadline):
 
 
 def _notice_item(row, *, recipient, texts):
-    """The borrower's notice of ledger ``row``, its account already changed, as plain values in
-    the recipient's language: the notice is stamped, not rendered row by row (see
-    portal.services.STAMPED_TEMPLATES)."""
-    account, language = row.account, recipient.preferred_language
+    """The borrower's notice of ledger ``row``, its account already changed, as parameters
+    (``portal.notices``): rendered in each reader's language, and stamped, not rendered row by
+    row, for the email (see portal.services.STAMPED_TEMPLATES)."""
+    account = row.account
     currency = account.product.currency
     return {
         "recipient": recipient,
@@ -198,17 +188,17 @@ def _notice_item(row, *, recipient, texts):
         "context": {
             "account": {"external_id": account.external_id},
             "kind": FixedText(row.kind),
-            "kind_label": texts.label(LimitChange.Kind(row.kind), language),
+            "kind_label": texts.label(LimitChange.Kind(row.kind)),
             "limit_changed": row.previous_limit != row.new_limit,
             "previous_limit": texts.money(row.previous_limit, currency),
             "new_limit": texts.money(row.new_limit, currency),
-            "previous_status": texts.label(CreditAccount.Status(row.previous_status), language),
-            "new_status": texts.label(CreditAccount.Status(row.new_status), language),
+            "previous_status": texts.label(CreditAccount.Status(row.previous_status)),
+            "new_status": texts.label(CreditAccount.Status(row.new_status)),
             "status_changed": row.previous_status != row.new_status,
             "available_credit": texts.money(account.available_credit, currency),
-            "effective_at": texts.moment(row.effective_at, language),
-            "reasons": texts.reasons(row.reason_codes, language),
-            "appeal_deadline": texts.moment(row.appeal_deadline, language),
+            "effective_at": texts.moment(row.effective_at),
+            "reasons": texts.reasons(row.reason_codes),
+            "appeal_deadline": texts.moment(row.appeal_deadline),
         },
     }
 

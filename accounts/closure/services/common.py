@@ -78,8 +78,9 @@ def closure_receipt_context(*, closure_request):
         "closure_request": closure_request,
         "account": account,
         "currency": account.product.currency,
-        "kind_label": closure_request.get_kind_display(),
-        "reason_label": closure_request.get_reason_display(),
+        # Lazy labels: a notice stores them in every language (portal.notices).
+        "kind_label": ClosureRequest.Kind(closure_request.kind).label,
+        "reason_label": ClosureRequest.Reason(closure_request.reason).label if closure_request.reason else "",
         "has_balance": account.outstanding_balance > 0,
     }
 
