@@ -64,18 +64,105 @@ class SecondReviewForm(forms.Form):
     )
 
 
-class StaffMessageForm(forms.Form):
-    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+# --- the staff review page: one form per action, each with its own field and confirmation -----
+
+TEXT_LIMIT = 5000
+
+
+def _staff_text(label, help_text=""):
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": TEXT_LIMIT}),
+        error_messages={"required": _("Write the text first.")},
+    )
+
+
+def _confirm(label):
+    return forms.BooleanField(label=label, error_messages={"required": _("Tick the box to confirm who will see this.")})
+
+
+class StaffActionForm(forms.Form):
+    """One staff action on the review page: its own prefix (so its fields have their own ids),
+    the action it runs, who sees the text, and a confirmation that names them."""
+
+    action = ""
+    audience = "borrower"  # or "staff"
+    title = ""
+    audience_text = ""
+
+
+class InformationRequestForm(StaffActionForm):
+    prefix = action = "request_information"
+    title = _("Request information")
+    audience_text = _("The borrower will see this. The deadline clock stops until they answer.")
+    body = _staff_text(_("What do you need from the borrower?"))
+    confirm = _confirm(_("Send this request to the borrower"))
+
+
+class BorrowerReplyForm(StaffActionForm):
+    prefix = action = "reply"
+    title = _("Reply to the borrower")
+    audience_text = _("The borrower will see this.")
+    body = _staff_text(_("Your reply to the borrower"))
+    confirm = _confirm(_("Send this reply to the borrower"))
+
+
+class InternalNoteForm(StaffActionForm):
+    prefix = action = "note"
+    audience = "staff"
+    title = _("Add internal note")
+    audience_text = _("Only staff see this.")
+    body = _staff_text(_("Internal note"))
+    confirm = _confirm(_("Keep this note for staff only"))
+
+
+class DeadlineExtendForm(StaffActionForm):
+    prefix = action = "extend"
+    title = _("Extend the deadline (once)")
+    audience_text = _("The borrower will see this: they are told the new date and this reason.")
+    body = _staff_text(_("Why does the case need more time?"))
+    confirm = _confirm(_("Extend the deadline and tell the borrower"))
+
+
+class EscalateForm(StaffActionForm):
+    prefix = action = "escalate"
+    audience = "staff"
+    title = _("Escalate to supervisors")
+    audience_text = _("Only staff see this: the supervisors are told.")
+    body = _staff_text(_("Why are you escalating?"))
+    confirm = _confirm(_("Escalate and tell the supervisors"))
+
+
+STAFF_ACTION_FORMS = [InformationRequestForm, BorrowerReplyForm, InternalNoteForm, DeadlineExtendForm, EscalateForm]
 
 
 class DecisionForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", "—"), *Appeal.Outcome.choices], required=False)
+    prefix = "decide"
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[("", "—"), *Appeal.Outcome.choices],
+        error_messages={"required": _("Choose the outcome of the appeal.")},
+    )
     restored_limit = forms.DecimalField(
-        label=_("Limit to restore (partial overturn only)"), max_digits=12, decimal_places=2, required=False
+        label=_("Limit to restore (partial overturn only)"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        required=False,
     )
-    reason = forms.CharField(
-        label=_("Reason for the decision"), widget=forms.Textarea(attrs={"rows": 4}), required=False
-    )
+    reason = _staff_text(_("Reason for the decision (the borrower will read it)"))
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class BulkAssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("Reviewer"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, reviewers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = reviewers
+        self.fields["assignee"].label_from_instance = lambda user: user.get_username()
 
 
 class ApprovalForm(forms.Form):

@@ -1,18 +1,27 @@
 """Reads for appeal pages and the API. Borrower reads are scoped to the asking login, so a
 guessed id is a 404; staff reads check the view permission."""
 
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import ClosureRequest, LimitChange, ReasonCode, RiskSignal
+from accounts.risk.records import decision_record_present, limit_change_record
 from appeals.decision_records import closure_request_appeal_deadline, limit_change_appealable
 from appeals.models import Appeal, AppealEvent, AppealMessage, EvidenceFile
 from portal.deadlines import deadline_profile
+
+REVIEW_PERMISSION = "appeals.review_appeal"  # the same as appeals.services.REVIEW_PERMISSION
 
 
 def appeal_list(*, user):
@@ -203,6 +212,8 @@ def appeal_review_get(*, appeal_id):
             **appeal_thread(appeal=appeal, staff=True),
         }
     reasons = ReasonCode.objects.in_bulk(change.reason_codes)
+    # The decision record as filed with the appeal (older appeals: as the ledger holds it now).
+    record = appeal.decision_snapshot.get("record") or limit_change_record(change)
     signals = list(
         RiskSignal.objects.filter(account_id=change.account_id, observed_at__lte=change.effective_at).order_by(
             "-observed_at"
@@ -214,6 +225,7 @@ def appeal_review_get(*, appeal_id):
         "clearance_case": getattr(change, "clearance_case", None) if change.kind == "clearance" else None,
         "reasons": [reasons[code] for code in change.reason_codes if code in reasons],
         "signals": signals,
+        "decision_record": decision_record_present(record),
         **appeal_thread(appeal=appeal, staff=True),
     }
 
@@ -227,3 +239,99 @@ def appeal_decision_get(*, appeal):
     catalogue = ReasonCode.objects.in_bulk(change.reason_codes)
     change.reasons = [catalogue[code] for code in change.reason_codes if code in catalogue]
     return change
+
+
+# --- the staff workbench: queue, time left, CSV rows, decision preview -------------------------
+
+URGENCY_SOON = timedelta(days=3)
+URGENCY_DAY = timedelta(days=1)
+
+
+def appeal_time_left(appeal, now=None):
+    """How urgent an open appeal is, as a level (for the colour) and words (never colour alone):
+    overdue, due within a day, within 3 days, on time; paused while the borrower owes an answer."""
+    now = now or timezone.now()
+    if appeal.status not in Appeal.OPEN_STATUSES or appeal.status == Appeal.Status.AWAITING_APPROVAL:
+        return {"level": "done", "label": "", "text": "—"}
+    if appeal.status == Appeal.Status.INFORMATION_REQUESTED:
+        return {"level": "paused", "label": _("Paused"), "text": _("waiting for the borrower's answer")}
+    left = appeal.due_at - now
+    if left < timedelta(0):
+        label, text = _("Overdue"), _("%(time)s late") % {"time": timesince(appeal.due_at, now, depth=1)}
+        return {"level": "overdue", "label": label, "text": text}
+    text = _("%(time)s left") % {"time": timeuntil(appeal.due_at, now, depth=1)}
+    if left < URGENCY_DAY:
+        return {"level": "day", "label": _("Due within a day"), "text": text}
+    if left < URGENCY_SOON:
+        return {"level": "soon", "label": _("Due within 3 days"), "text": text}
+    return {"level": "fine", "label": pgettext("appeal deadline", "On time"), "text": text}
+
+
+def appeal_reviewers():
+    """Active staff who may review appeals: the people an appeal can be assigned to."""
+    codename = REVIEW_PERMISSION.split(".")[1]
+    allowed = Q(groups__permissions__codename=codename) | Q(user_permissions__codename=codename)
+    return (
+        get_user_model()
+        .objects.filter(allowed | Q(is_superuser=True), is_active=True, is_staff=True)
+        .distinct()
+        .order_by("email")
+    )
+
+
+CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    """A cell a spreadsheet will not run as a formula (OWASP "CSV injection")."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(CSV_FORMULA_STARTS) else text
+
+
+def appeal_queue_rows(queryset, now=None):
+    """The staff queue as CSV rows (header first): what the queue page shows, nothing more."""
+    now = now or timezone.now()
+    header = [
+        _("reference"),
+        _("status"),
+        _("grounds"),
+        _("deadline profile"),
+        _("credit line"),
+        _("assignee"),
+        _("submitted"),
+        _("decision due"),
+        _("time left"),
+    ]
+    rows = [header]
+    appeals = queryset.select_related("limit_change__account", "closure_request__account", "assignee")
+    for appeal in appeals:
+        urgency = appeal_time_left(appeal, now)
+        row = [
+            appeal.reference,
+            appeal.get_status_display(),
+            appeal.get_grounds_display(),
+            appeal.jurisdiction,
+            appeal.account.external_id,
+            appeal.assignee.get_username() if appeal.assignee else "",
+            _when(appeal.created_at),
+            _when(appeal.due_at),
+            " ".join(part for part in (str(urgency["label"]), str(urgency["text"])) if part and part != "—"),
+        ]
+        rows.append([csv_safe(cell) for cell in row])
+    return rows
+
+
+def appeal_restoration_get(*, appeal):
+    """What each outcome gives back, for the decision form: the limit before and after the
+    decision, the limit now, and the amount above which a supervisor must approve."""
+    change = appeal.limit_change
+    if change is None:
+        return None
+    return {
+        "currency": change.account.product.currency,
+        "previous_limit": change.previous_limit,
+        "decided_limit": change.new_limit,
+        "current_limit": change.account.credit_limit,
+        "four_eyes_amount": settings.APPEAL_FOUR_EYES_RESTORE_AMOUNT,
+        "always_four_eyes": change.kind == LimitChange.Kind.CLEARANCE,
+    }

@@ -20,7 +20,13 @@ from appeals.services.clock import (
     appeals_unanswered_close,
 )
 from appeals.services.common import APPROVE_PERMISSION, REVIEW_PERMISSION, SUPERVISOR_GROUP
-from appeals.services.decision import AppealApprovalDecide, AppealDecide, appeal_approval_decide, appeal_decide
+from appeals.services.decision import (
+    AppealApprovalDecide,
+    AppealDecide,
+    appeal_approval_decide,
+    appeal_decide,
+    appeal_decision_preview,
+)
 from appeals.services.evidence import evidence_download_record
 from appeals.services.filing import appeal_submit, desired_outcomes_for
 from appeals.services.review import (
@@ -28,7 +34,9 @@ from appeals.services.review import (
     appeal_deadline_extend,
     appeal_escalate,
     appeal_information_request,
+    appeal_queue_export,
     appeal_staff_reply,
+    appeals_assign_many,
 )
 
 __all__ = [
@@ -42,12 +50,15 @@ __all__ = [
     "appeal_borrower_reply",
     "appeal_deadline_extend",
     "appeal_decide",
+    "appeal_decision_preview",
     "appeal_escalate",
     "appeal_information_request",
+    "appeal_queue_export",
     "appeal_second_review_request",
     "appeal_staff_reply",
     "appeal_submit",
     "appeal_withdraw",
+    "appeals_assign_many",
     "appeals_assignee_remind",
     "appeals_breach_report",
     "appeals_decided_close",

@@ -13,7 +13,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.closure.outcome import ENDED_STATUSES, closure_outcome_apply, closure_outcome_for
@@ -38,6 +39,7 @@ from appeals.services.common import (
     supervisors,
 )
 from appeals.services.common import audit as audit_record
+from appeals.services.review import appeal_claim_if_unassigned
 from portal.db import lock_conflict_retried
 from portal.deadlines import deadline_profile
 from portal.exceptions import PortalError
@@ -187,6 +189,8 @@ class AppealDecide(DecisionAction):
         )
 
     def check(self):
+        # Nobody handles it yet: deciding takes it, with every check of "assign to me".
+        self.appeal = appeal_claim_if_unassigned(self.appeal, actor=self.actor, request=self.request, now=self.now)
         require_status(
             self.appeal,
             [Status.UNDER_REVIEW, Status.SECOND_REVIEW],
@@ -415,3 +419,64 @@ def appeal_approval_decide(*, appeal, actor, approve, note="", request=None, now
     return AppealApprovalDecide(
         appeal=appeal, actor=actor, approve=approve, note=note, request=request, now=now
     ).execute()
+
+
+# ---------------------------------------------------------------------------------------------
+# The preview of a decision on the review page: nothing is locked, saved or sent
+
+
+def _preview_restoration(appeal, outcome, restored_limit):
+    """The restoration the notice will describe (unsaved): None when nothing is given back."""
+    if outcome == Outcome.UPHELD:
+        return None
+    if appeal.closure_request_id:
+        account = appeal.closure_request.account
+        result = closure_outcome_for(closure_request=appeal.closure_request, account=account)
+        if not result.applies:
+            return None
+        return {"previous_limit": account.credit_limit, "new_limit": result.new_limit}
+    change = appeal.limit_change
+    target = change.previous_limit if outcome == Outcome.OVERTURNED else restored_limit
+    if target is None:
+        return None
+    return {"previous_limit": change.account.credit_limit, "new_limit": target}
+
+
+def appeal_decision_preview(*, appeal, outcome, reason, restored_limit=None, now=None):
+    """The notice the borrower will get for this decision, rendered in their language from the
+    template the decision sends, before anything is sent."""
+    now = now or timezone.now()
+    profile = deadline_profile(appeal.jurisdiction)
+    restoration = _preview_restoration(appeal, outcome, restored_limit)
+    context = {
+        "recipient": appeal.submitted_by,
+        "appeal": appeal,
+        "step": f"decided_{outcome}",
+        "currency": appeal.account.product.currency,
+        "profile": profile,
+        "outcome": outcome,
+        "outcome_label": Outcome(outcome).label,
+        "reason": reason,
+        "level": 2 if appeal.status == Status.SECOND_REVIEW else 1,
+        "may_ask_second_review": appeal.status != Status.SECOND_REVIEW and outcome == Outcome.UPHELD,
+        "second_review_until": profile.second_review_until(now),
+        "restoration": restoration,
+    }
+    language = appeal.submitted_by.preferred_language
+    with translation.override(language):
+        title = render_to_string("notifications/appeal_decided.title.txt", context).strip()
+        body = render_to_string("notifications/appeal_decided.body.txt", context).strip()
+    return {
+        "title": title,
+        "body": body,
+        "language": language,
+        "restoration": restoration,
+        "needs_approval": _preview_needs_approval(appeal, restoration),
+    }
+
+
+def _preview_needs_approval(appeal, restoration):
+    """The decision's own rule (needs_second_pair_of_eyes), on the account as it is now."""
+    if restoration is None or appeal.limit_change_id is None:
+        return False
+    return needs_second_pair_of_eyes(appeal, appeal.limit_change.account, restoration["new_limit"])

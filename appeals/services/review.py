@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from appeals.decision_records import appeal_recused_user_ids
 from appeals.models import Appeal, AppealMessage
+from appeals.selectors import appeal_queue_rows
 from appeals.services.common import (
     APPROVE_PERMISSION,
     BORROWER_ACTIVE_STATUSES,
@@ -28,9 +29,11 @@ from appeals.services.common import (
     supervisors,
 )
 from portal.deadlines import deadline_profile
+from portal.exceptions import PortalError
+from portal.services import audit_event_record
 
 
-def _second_reviewer_assign(appeal, *, actor, assignee, request, now):
+def _second_reviewer_assign(appeal, *, actor, assignee, request, now, notify=True):
     """In a second-level review the reviewer is a supervisor who took no part so far."""
     require_staff_permission(actor, APPROVE_PERMISSION)
     require_staff_permission(assignee, APPROVE_PERMISSION)
@@ -40,38 +43,73 @@ def _second_reviewer_assign(appeal, *, actor, assignee, request, now):
     appeal.save(update_fields=["second_reviewer", "updated_at"])
     event_record(appeal, "second_review_assigned", actor=actor, public=True, now=now)
     audit(actor, "second_review_assigned", appeal, request=request, after={"reviewer": str(assignee)})
-    notify_borrower(appeal, "second_review_assigned")
+    if notify:
+        notify_borrower(appeal, "second_review_assigned")
+    return appeal
+
+
+def _assign_locked(appeal, *, actor, assignee, request, now, notify=True):
+    """Assign the locked appeal; ``notify=False`` when a decision follows at once (the borrower
+    hears about the decision, not about the hand-over)."""
+    if appeal.status == Status.SECOND_REVIEW:
+        return _second_reviewer_assign(appeal, actor=actor, assignee=assignee, request=request, now=now, notify=notify)
+    require_staff_permission(actor, REVIEW_PERMISSION)
+    require_staff_permission(assignee, REVIEW_PERMISSION)
+    require_status(appeal, BORROWER_ACTIVE_STATUSES)
+    if assignee.pk in appeal_recused_user_ids(appeal):
+        raise forbidden(
+            _("%(person)s took part in the decision under appeal, so they may not review it.")
+            % {"person": assignee.get_username()}
+        )
+    if assignee.pk != actor.pk and not actor.has_perm(APPROVE_PERMISSION):
+        raise forbidden(_("Only a supervisor may assign an appeal to a colleague."))
+    before = {"assignee": str(appeal.assignee or ""), "status": appeal.status}
+    first = appeal.status == Status.SUBMITTED
+    appeal.assignee = assignee
+    if first:
+        appeal.status = Status.UNDER_REVIEW
+    appeal.save(update_fields=["assignee", "status", "updated_at"])
+    event_record(appeal, "assigned", actor=actor, public=first, now=now, data={"assignee": assignee.get_username()})
+    audit(actor, "assigned", appeal, request=request, before=before, after={"assignee": str(assignee)})
+    if first and notify:
+        notify_borrower(appeal, "under_review")
     return appeal
 
 
 def appeal_assign(*, appeal, actor, assignee=None, request=None, now=None):
-    """Give the appeal to a reviewer (by default the actor: "assign to me"). In a second-level
-    review the reviewer is a supervisor who took no part so far."""
+    """Give the appeal to a reviewer (by default the actor: "assign to me"; to a colleague only
+    a supervisor may). In a second-level review the reviewer is a supervisor who took no part so far."""
     now = now or timezone.now()
-    assignee = assignee or actor
     with transaction.atomic():
         appeal = lock(appeal)
-        if appeal.status == Status.SECOND_REVIEW:
-            return _second_reviewer_assign(appeal, actor=actor, assignee=assignee, request=request, now=now)
-        require_staff_permission(actor, REVIEW_PERMISSION)
-        require_staff_permission(assignee, REVIEW_PERMISSION)
-        require_status(appeal, BORROWER_ACTIVE_STATUSES)
-        if assignee.pk in appeal_recused_user_ids(appeal):
-            raise forbidden(
-                _("%(person)s took part in the decision under appeal, so they may not review it.")
-                % {"person": assignee.get_username()}
-            )
-        before = {"assignee": str(appeal.assignee or ""), "status": appeal.status}
-        first = appeal.status == Status.SUBMITTED
-        appeal.assignee = assignee
-        if first:
-            appeal.status = Status.UNDER_REVIEW
-        appeal.save(update_fields=["assignee", "status", "updated_at"])
-        event_record(appeal, "assigned", actor=actor, public=first, now=now, data={"assignee": assignee.get_username()})
-        audit(actor, "assigned", appeal, request=request, before=before, after={"assignee": str(assignee)})
-        if first:
-            notify_borrower(appeal, "under_review")
+        return _assign_locked(appeal, actor=actor, assignee=assignee or actor, request=request, now=now)
+
+
+def appeal_claim_if_unassigned(appeal, *, actor, request=None, now=None):
+    """Deciding, asking the borrower for information or extending the deadline of an appeal
+    nobody handles yet assigns it to the actor first, on the already locked appeal, with every
+    check of "assign to me" (permission, recusal, second-level rules). An appeal someone else
+    handles is left alone: the step's own check refuses it."""
+    now = now or timezone.now()
+    if appeal.status in (Status.SUBMITTED, Status.UNDER_REVIEW) and appeal.assignee_id is None:
+        return _assign_locked(appeal, actor=actor, assignee=actor, request=request, now=now, notify=False)
+    if appeal.status == Status.SECOND_REVIEW and appeal.second_reviewer_id is None:
+        return _assign_locked(appeal, actor=actor, assignee=actor, request=request, now=now, notify=False)
     return appeal
+
+
+def appeals_assign_many(*, appeal_ids, actor, assignee=None, request=None):
+    """Assign several appeals at once (bulk action). Each is its own step with every check of
+    ``appeal_assign``; a refused one is audited and left as it was. Returns (assigned, refused)
+    where refused is a list of (appeal, message)."""
+    assigned, refused = [], []
+    for appeal in Appeal.objects.filter(pk__in=appeal_ids).order_by("due_at", "pk"):
+        try:
+            assigned.append(appeal_assign(appeal=appeal, actor=actor, assignee=assignee, request=request))
+        except PortalError as error:
+            audit(actor, "refused", appeal, request=request, summary=f"bulk assign: {error.message}")
+            refused.append((appeal, error.message))
+    return assigned, refused
 
 
 def appeal_information_request(*, appeal, actor, message, request=None, now=None):
@@ -79,7 +117,7 @@ def appeal_information_request(*, appeal, actor, message, request=None, now=None
     now = now or timezone.now()
     message = clean_text(message, "message", _("Say what information you need from the borrower."))
     with transaction.atomic():
-        appeal = lock(appeal)
+        appeal = appeal_claim_if_unassigned(lock(appeal), actor=actor, request=request, now=now)
         require_status(appeal, [Status.UNDER_REVIEW])
         require_reviewer(appeal, actor)
         AppealMessage.objects.create(
@@ -134,7 +172,7 @@ def appeal_deadline_extend(*, appeal, actor, reason, request=None, now=None):
     now = now or timezone.now()
     reason = clean_text(reason, "reason", _("Tell the borrower why the case needs more time."))
     with transaction.atomic():
-        appeal = lock(appeal)
+        appeal = appeal_claim_if_unassigned(lock(appeal), actor=actor, request=request, now=now)
         require_status(appeal, BORROWER_ACTIVE_STATUSES)
         require_reviewer(appeal, actor)
         profile = deadline_profile(appeal.jurisdiction)
@@ -183,3 +221,19 @@ def appeal_escalate(*, appeal, actor, note, request=None, now=None):
         audit(actor, "escalated", appeal, request=request, summary=note)
         notify_staff(supervisors(exclude={actor.pk}), appeal, "escalated", note=note)
     return appeal
+
+
+def appeal_queue_export(*, actor, queryset, filters, request=None):
+    """The rows of a filtered staff queue for a CSV file: only staff who may view appeals, only
+    the columns the queue shows, and an audit event saying who took which selection."""
+    if not (actor.is_authenticated and actor.is_staff and actor.has_perm("appeals.view_appeal")):
+        raise forbidden(_("You do not have permission to export appeals."))
+    rows = appeal_queue_rows(queryset)
+    audit_event_record(
+        actor=actor,
+        action="appeal.queue_exported",
+        summary=f"{len(rows) - 1} appeals; filters: {filters or '-'}"[:500],
+        after={"count": len(rows) - 1, "filters": filters},
+        request=request,
+    )
+    return rows

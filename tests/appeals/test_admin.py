@@ -57,13 +57,19 @@ def test_staff_without_permission_get_403(client, appeal):
 def test_the_whole_review_in_admin(client, borrower, appeal, reviewer, supervisor):
     client.force_login(reviewer)
     assert _review(client, appeal, action="assign").status_code == 302
-    _review(client, appeal, form="message", action="request_information", body="Send the bank letter.")
+    _review(
+        client,
+        appeal,
+        action="request_information",
+        **{"request_information-body": "Send the bank letter.", "request_information-confirm": "on"},
+    )
     assert Appeal.objects.get().status == Appeal.Status.INFORMATION_REQUESTED
-    _review(client, appeal, form="message", action="note", body="Bureau error likely.")
+    _review(client, appeal, action="note", **{"note-body": "Bureau error likely.", "note-confirm": "on"})
     from appeals.services import appeal_borrower_reply
 
     appeal_borrower_reply(appeal=appeal, user=borrower, body="Letter attached.")
-    response = _review(client, appeal, form="decision", action="decide", outcome="overturned", reason="Bureau error.")
+    decision = {"decide-outcome": "overturned", "decide-reason": "Bureau error.", "decide-confirm": "on"}
+    response = _review(client, appeal, action="decide", **decision)
     assert response.status_code == 302
     assert Appeal.objects.get().status == Appeal.Status.AWAITING_APPROVAL
 
@@ -87,7 +93,7 @@ def test_the_whole_review_in_admin(client, borrower, appeal, reviewer, superviso
 
 def test_out_of_order_action_is_refused_with_a_message(client, appeal, reviewer):
     client.force_login(reviewer)
-    response = _review(client, appeal, form="decision", action="decide", outcome="upheld", reason="No.")
+    response = _review(client, appeal, action="approve", note="")
     assert response.status_code == 409
     assert Appeal.objects.get().status == Appeal.Status.SUBMITTED
 

@@ -134,10 +134,12 @@ def test_only_the_assignee_may_request_information(assigned):
     assert Appeal.objects.get().status == Appeal.Status.UNDER_REVIEW
 
 
-def test_deciding_before_review_is_refused(appeal, reviewer):
+def test_deciding_while_waiting_for_the_borrower_is_refused(assigned, reviewer):
+    # (Deciding an unassigned appeal assigns it: tests/appeals/test_workbench_decision.py.)
+    services.appeal_information_request(appeal=assigned, actor=reviewer, message="Send the letter.")
     with pytest.raises(PortalError, match="under review"):
-        services.appeal_decide(appeal=appeal, actor=reviewer, outcome="upheld", reason="No.")
-    assert Appeal.objects.get().status == Appeal.Status.SUBMITTED
+        services.appeal_decide(appeal=assigned, actor=reviewer, outcome="upheld", reason="No.")
+    assert Appeal.objects.get().status == Appeal.Status.INFORMATION_REQUESTED
 
 
 def test_deciding_needs_a_reason(assigned, reviewer):

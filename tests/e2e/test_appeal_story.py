@@ -36,9 +36,11 @@ def _staff_sign_in(visitor, user, secret, next_path):
     visitor.expect_path(next_path)
 
 
-def _review_action(visitor, name, body=None):
-    if body is not None:
-        visitor.page.locator("#id_body").fill(body)
+def _review_action(visitor, name, body=None, form=None):
+    """Press a button of the review page; a text action fills its own form and ticks its confirmation."""
+    if form is not None:
+        visitor.page.locator(f"#id_{form}-body").fill(body)
+        visitor.page.locator(f"#id_{form}-confirm").check()
     visitor.click_to_navigate(visitor.page.get_by_role("button", name=visitor.t(name)))
 
 
@@ -83,7 +85,9 @@ def test_appeal_overturned_with_four_eyes(open_visitor, tmp_path, settings):
     staff = open_visitor(ENGLISH, locale="en-US")
     _staff_sign_in(staff, reviewer, reviewer_secret, review_path)
     _review_action(staff, "Assign to me")
-    _review_action(staff, "Request information", "Please send the bureau's letter confirming the error.")
+    _review_action(
+        staff, "Request information", "Please send the bureau's letter confirming the error.", "request_information"
+    )
     appeal.refresh_from_db()
     assert appeal.status == Appeal.Status.INFORMATION_REQUESTED
 
@@ -98,9 +102,10 @@ def test_appeal_overturned_with_four_eyes(open_visitor, tmp_path, settings):
 
     # The reviewer overturns; the restoration is above the threshold, so it waits for a supervisor.
     staff.goto(review_path)
-    staff.page.locator("#id_outcome").select_option("overturned")
-    staff.page.locator("#id_reason").fill("The bureau confirmed the loan was reported in error.")
-    _review_action(staff, "Record the decision")
+    staff.page.locator("#id_decide-outcome").select_option("overturned")
+    staff.page.locator("#id_decide-reason").fill("The bureau confirmed the loan was reported in error.")
+    _review_action(staff, "Preview what the borrower will be told")
+    _review_action(staff, "Record the decision and tell the borrower")
     appeal.refresh_from_db()
     assert appeal.status == Appeal.Status.AWAITING_APPROVAL
     assert CreditAccount.objects.get().credit_limit == Decimal("30000.00")
