@@ -1,14 +1,15 @@
 """The staff admin: reached only through the portal's login (so MFA applies), only by staff who
 use two-factor authentication, and every add, change and delete lands in the audit log."""
 
-from urllib.parse import urlencode
-
+from allauth.account.views import LoginView
 from allauth.mfa.models import Authenticator
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.identity.staff_access import STAFF_SIGN_IN_SESSION_KEY
 from portal.services import audit_event_record
 
 
@@ -64,6 +65,16 @@ class AuditedModelAdminMixin:
         return super().log_deletions(request, queryset)
 
 
+def field_names_translate(model):
+    """Fields given no verbose name get one made from their name ("decided_by_user" → "decided
+    by user"), which no catalogue translates. Read it through the catalogue instead, so column
+    headers and labels follow the language. Only the displayed name changes: migrations read the
+    name the field was declared with (``_verbose_name``)."""
+    for field in model._meta.get_fields():
+        if getattr(field, "_verbose_name", True) is None and isinstance(getattr(field, "verbose_name", None), str):
+            field.verbose_name = gettext_lazy(field.verbose_name)  # noqa: INT001 - msgids come from field names
+
+
 def user_has_mfa(user):
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
@@ -74,6 +85,8 @@ class PortalAdminSite(admin.AdminSite):
     index_title = _("Work queues and records")
 
     def register(self, model_or_iterable, admin_class=None, **options):
+        for model in [model_or_iterable] if isinstance(model_or_iterable, type) else model_or_iterable:
+            field_names_translate(model)
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, AuditedModelAdminMixin):
             admin_class = type(admin_class.__name__, (AuditedModelAdminMixin, admin_class), {})
@@ -100,10 +113,9 @@ class PortalAdminSite(admin.AdminSite):
         return user.is_active and user.acts_as_staff
 
     def login(self, request, extra_context=None):
-        """Staff sign in through the portal's login, which enforces MFA and rate limits. A staff
-        member without an authenticator is sent to set one up; one whose session skipped it is
-        asked to sign in again with it."""
-        next_url = request.GET.get("next") or reverse("admin:index")
+        """Staff sign in on a page of their own (no sign-up), through allauth's login, so the
+        portal's two-factor step and rate limits apply. A signed-in staff member without an
+        authenticator is sent to set one up; one whose session skipped it signs in again."""
         user = request.user
         if user.is_authenticated and user.is_active and user.is_staff and user.staff_powers_withheld:
             if not user_has_mfa(user):
@@ -116,4 +128,30 @@ class PortalAdminSite(admin.AdminSite):
         if user.is_authenticated and not user.is_staff:
             messages.error(request, _("This area is for staff only."))
             return redirect("dashboard")
-        return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
+        if user.is_authenticated:
+            return redirect(request.GET.get("next") or reverse("admin:index"))
+        # Read when the two-factor step is cancelled, to lead back here (accounts.identity.views).
+        request.session[STAFF_SIGN_IN_SESSION_KEY] = (
+            request.GET.get("next") or request.POST.get("next") or reverse("admin:index")
+        )
+        return StaffLoginView.as_view(admin_site=self)(request)
+
+
+class StaffLoginView(LoginView):
+    """allauth's login (password, then the authenticator code) in the admin's own page."""
+
+    template_name = "admin/login.html"
+    admin_site = None
+
+    def get_success_url(self):
+        return super().get_success_url() or reverse("admin:index")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(self.admin_site.each_context(self.request))
+        context.update(
+            title=_("Staff sign-in"),
+            next=self.request.GET.get("next") or self.request.POST.get("next") or reverse("admin:index"),
+            password_reset_url=reverse("account_reset_password"),
+        )
+        return context

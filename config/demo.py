@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.clearance.services import clearance_propose
-from accounts.credit.services import credit_account_open, limit_change_apply
+from accounts.credit.services import credit_account_open
 from accounts.identity import national_id
 from accounts.identity.services import customer_record_upsert
 from accounts.models import (
@@ -19,8 +19,6 @@ from accounts.models import (
     CreditProduct,
     CreditScore,
     CustomerRecord,
-    LimitChange,
-    PolicyVersion,
     RepaymentInstallment,
     RiskSignal,
     User,
@@ -196,16 +194,25 @@ def _demo_account(external_id, customer_external_id, limit, balance, scores, sto
         )
         risk_evaluation_run()
     if story == "cut":
-        limit_change_apply(
-            account=account,
-            kind=LimitChange.Kind.RISK_REDUCTION,
-            new_limit="35000.00",
-            reason_codes=["score_drop", "linked_overdue"],
-            decided_by=LimitChange.DecidedBy.POLICY,
-            # The policy in force (the baseline the migrations create), as if it had made the cut.
-            policy_version=PolicyVersion.objects.active().first(),
-            effective_at=now - timezone.timedelta(days=3),
-        )
+        # Score 65 points under its six-month high: the policy warns first, then cuts 30% at the
+        # next run, so the cut carries the full decision record (rules, figures, signals).
+        for number in (1, 2):
+            RiskSignal.objects.create(
+                external_id=f"{external_id}-SIG-{number}",
+                account=account,
+                kind="score_update",
+                value=scores[-1],
+                observed_at=now,
+            )
+            risk_evaluation_run()
+
+
+# The clearance proposer's statement, in the proposer's language (the admin reads it as written).
+CLEARANCE_STATEMENT = {
+    "zh-hans": "一小时内从两个省份的三台新设备发起提款；客户的手机号码于同日被转网。欺诈报告 FR-2026-0042 已存档。",
+    "en": "Drawdowns from three new devices in two provinces within an hour; the customer's phone "
+    "number was ported the same day. Fraud report FR-2026-0042 is on file.",
+}
 
 
 def _demo_clearance_case():
@@ -213,13 +220,13 @@ def _demo_clearance_case():
     so compliance@ or compliance2@ decides it). Created once."""
     account = CreditAccount.objects.get(external_id="ACC-0002")
     if not ClearanceCase.objects.filter(account=account).exists():
+        proposer = User.objects.get(email="support@example.com")
         clearance_propose(
             account=account,
-            actor=User.objects.get(email="support@example.com"),
+            actor=proposer,
             grounds=ClearanceCase.Grounds.FRAUD_SUSPICION,
             evidence=["fraud_report_reference", "activity_reviewed", "identity_mismatch"],
             evidence_reference="FR-2026-0042",
-            statement="Drawdowns from three new devices in two provinces within an hour; the customer's phone "
-            "number was ported the same day. Fraud report FR-2026-0042 is on file.",
+            statement=CLEARANCE_STATEMENT.get(proposer.preferred_language, CLEARANCE_STATEMENT["en"]),
         )
     return ["clearance: ACC-0002 proposed by support@example.com, awaiting compliance approval"]

@@ -21,7 +21,7 @@ class ClearanceProposeForm(forms.Form):
         error_messages={"required": _("Enter the external id of the credit line to clear.")},
     )
     grounds = forms.ChoiceField(
-        label=_("Grounds"),
+        label=_("Grounds for clearance"),
         choices=ClearanceCase.Grounds.choices,
         widget=forms.RadioSelect,
         error_messages={
@@ -37,7 +37,7 @@ class ClearanceProposeForm(forms.Form):
     )
     evidence_reference = forms.CharField(label=_("Evidence references"), max_length=200, required=False)
     statement = forms.CharField(
-        label=_("Statement"),
+        label=_("Proposer's statement"),
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=5000,
         error_messages={"required": _("Describe what happened and why clearance is needed.")},

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import (
     CreditAccount,
@@ -7,7 +9,11 @@ from accounts.models import (
     PolicyVersion,
     ReasonCode,
 )
-from portal.admin_base import ReadOnlyAdmin
+from accounts.risk.records import decision_record_present, limit_change_record
+from portal.admin_base import ReadOnlyAdmin, money_display
+
+# Amounts shown as money (¥35,000.00) rather than as bare numbers.
+MONEY_FIELDS = {"previous_limit": "previous_limit_money", "new_limit": "new_limit_money"}
 
 
 class LimitChangeInline(admin.TabularInline):
@@ -20,8 +26,8 @@ class LimitChangeInline(admin.TabularInline):
     fields = [
         "sequence",
         "kind",
-        "previous_limit",
-        "new_limit",
+        "previous_limit_money",
+        "new_limit_money",
         "new_status",
         "reason_codes",
         "decided_by",
@@ -32,9 +38,11 @@ class LimitChangeInline(admin.TabularInline):
     ]
     readonly_fields = fields
     show_change_link = True
+    previous_limit_money = money_display("previous_limit", _("previous limit"))
+    new_limit_money = money_display("new_limit", _("new limit"))
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("decided_by_user", "policy_version")
+        return super().get_queryset(request).select_related("decided_by_user", "policy_version", "account__product")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -45,7 +53,7 @@ class LimitChangeInline(admin.TabularInline):
 
 @admin.register(CreditAccount)
 class CreditAccountAdmin(ReadOnlyAdmin):
-    list_display = ["external_id", "customer", "product", "credit_limit", "outstanding_balance", "status", "opened_at"]
+    list_display = ["external_id", "customer", "product", "credit_limit_money", "balance_money", "status", "opened_at"]
     list_filter = ["status", "product"]
     search_fields = ["external_id", "customer__external_id", "customer__user__email"]
     list_select_related = ["customer", "product"]
@@ -53,14 +61,18 @@ class CreditAccountAdmin(ReadOnlyAdmin):
         "external_id",
         "customer",
         "product",
-        "credit_limit",
-        "outstanding_balance",
+        "credit_limit_money",
+        "balance_money",
         "status",
         "opened_at",
         "updated_at",
     ]
     fields = readonly_fields
     inlines = [LimitChangeInline]
+    credit_limit_money = money_display("credit_limit", _("credit limit"), currency=lambda obj: obj.product.currency)
+    balance_money = money_display(
+        "outstanding_balance", _("outstanding balance"), currency=lambda obj: obj.product.currency
+    )
     show_full_result_count = False
 
 
@@ -70,18 +82,31 @@ class LimitChangeAdmin(ReadOnlyAdmin):
         "account",
         "sequence",
         "kind",
-        "previous_limit",
-        "new_limit",
+        "previous_limit_money",
+        "new_limit_money",
         "new_status",
         "decided_by",
         "effective_at",
     ]
     list_filter = ["kind", "decided_by", "new_status", "effective_at"]
     search_fields = ["account__external_id", "policy_version__name", "source_reference"]
-    list_select_related = ["account"]
+    list_select_related = ["account__product"]
     date_hierarchy = "effective_at"
-    readonly_fields = [field.name for field in LimitChange._meta.fields]
+    readonly_fields = [
+        "decision_record",
+        *[MONEY_FIELDS.get(field.name, field.name) for field in LimitChange._meta.fields],
+    ]
     show_full_result_count = False
+    fields = readonly_fields
+    previous_limit_money = money_display("previous_limit", _("previous limit"))
+    new_limit_money = money_display("new_limit", _("new limit"))
+
+    @admin.display(description=_("decision record"))
+    def decision_record(self, obj):
+        """The full record: the policy's rules with their figures and signals, or who and why."""
+        return render_to_string(
+            "admin/includes/decision_record.html", {"record": decision_record_present(limit_change_record(obj))}
+        )
 
     def get_search_results(self, request, queryset, search_term):
         """Also finds the changes a policy version made by its label ("v12"), as notices name it."""

@@ -5,6 +5,7 @@ from rest_framework import generics, serializers
 
 from accounts.credit import selectors
 from accounts.models import CreditAccount, LimitChange
+from accounts.risk.records import limit_change_records_for_borrower
 from portal.api_base import IsIdentityBound, PagePagination, error_responses
 
 
@@ -68,12 +69,27 @@ class LimitChangeListView(generics.ListAPIView):
         effective_at = serializers.DateTimeField()
         appeal_deadline = serializers.DateTimeField(allow_null=True)
         reasons = serializers.SerializerMethodField()
+        record = serializers.SerializerMethodField(
+            help_text="The decision record the borrower may see: the policy version, each rule that fired "
+            "with the borrower's own figures, and the signals read (issue 16)."
+        )
 
         @extend_schema(responses=None)
         def get_reasons(self, change) -> list[dict]:
             return LimitChangeListView.ReasonSerializer(change.reasons, many=True).data
 
+        def get_record(self, change) -> dict:
+            return self.context["records"].get(change.pk, {})
+
     serializer_class = OutputSerializer
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        self.records = limit_change_records_for_borrower(page if page is not None else queryset)
+        return page
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "records": getattr(self, "records", {})}
 
     @extend_schema(responses={200: OutputSerializer, **error_responses(401, 403, 404)})
     def get(self, request, *args, **kwargs):

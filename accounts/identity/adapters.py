@@ -5,8 +5,10 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.sites.shortcuts import get_current_site
 from django.utils import translation
 from django.utils.crypto import get_random_string
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.identity.services import account_email_enqueue
+from accounts.identity.staff_access import STAFF_SIGN_IN_SESSION_KEY
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -17,6 +19,18 @@ class AccountAdapter(DefaultAccountAdapter):
         language = translation.get_language() or settings.LANGUAGE_CODE
         user.preferred_language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         return super().save_user(request, user, form, commit=commit)
+
+    def get_login_redirect_url(self, request):
+        """Staff sent to the staff sign-in (config/admin_site.py) who sign in elsewhere, such as
+        the borrower's page, still land on the staff page they asked for."""
+        staff_next = request.session.pop(STAFF_SIGN_IN_SESSION_KEY, None)
+        if (
+            staff_next
+            and request.user.is_staff
+            and url_has_allowed_host_and_scheme(staff_next, allowed_hosts={request.get_host()})
+        ):
+            return staff_next
+        return super().get_login_redirect_url(request)
 
     def send_mail(self, template_prefix, email, context):
         """Render the email now (in the recipient's saved language when we know them) and queue

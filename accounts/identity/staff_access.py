@@ -17,6 +17,9 @@ from django.conf import settings
 
 # allauth records each step of a sign-in in the session; a passed authenticator is "mfa".
 MFA_METHOD = "mfa"
+# Set in the session by the staff sign-in page (config/admin_site.py) to the page asked for:
+# cancelling the two-factor step of that sign-in leads back there, not to the borrower's sign-in.
+STAFF_SIGN_IN_SESSION_KEY = "staff_sign_in"
 
 
 def staff_powers_withhold(user):

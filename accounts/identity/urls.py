@@ -10,4 +10,5 @@ urlpatterns = [
     path("settings/api-token/new/", views.api_token_create, name="api_token_create"),
     path("settings/api-token/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("settings/sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
+    path("sign-in/cancel/", views.sign_in_cancel, name="sign_in_cancel"),
 ]

@@ -1,4 +1,7 @@
+from urllib.parse import urlencode
+
 from allauth.account.decorators import reauthentication_required
+from allauth.account.internal.stagekit import clear_login
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
@@ -6,6 +9,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +22,7 @@ from accounts.identity.selectors import (
     identity_binding_attempts_left,
     identity_binding_lock_get,
 )
+from accounts.identity.staff_access import STAFF_SIGN_IN_SESSION_KEY
 from portal.exceptions import PortalError
 
 
@@ -140,3 +145,14 @@ def api_token_revoke(request):
     if services.api_token_revoke(user=request.user, request=request):
         messages.success(request, _("Your API token was revoked. Apps using it are signed out."))
     return redirect("account_settings")
+
+
+def sign_in_cancel(request):
+    """"Cancel" on the two-factor step: drop the half-finished sign-in (nobody is signed in yet,
+    so nobody is signed out) and go back to the sign-in page it began on."""
+    if not request.user.is_authenticated:
+        clear_login(request)
+    staff_next = request.session.pop(STAFF_SIGN_IN_SESSION_KEY, None)
+    if staff_next:
+        return redirect(f"{reverse('admin:login')}?{urlencode({'next': staff_next})}")
+    return redirect("account_login")

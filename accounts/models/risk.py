@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models.credit import CreditAccount
+from portal.formatting import money
 
 
 class RiskSignal(models.Model):
@@ -204,7 +205,10 @@ class RiskDecision(models.Model):
         permissions = [("approve_riskdecision", "Can approve or reject risk decisions")]
 
     def __str__(self):
-        return f"{self.account} {self.kind} {self.previous_limit}→{self.proposed_limit} ({self.status})"
+        return (
+            f"{self.account} {self.get_kind_display()} {money(self.previous_limit)}→{money(self.proposed_limit)} "
+            f"({self.get_status_display()})"
+        )
 
 
 class RiskEvaluationRun(models.Model):

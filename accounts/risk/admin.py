@@ -1,14 +1,17 @@
 """Staff pages for the risk policy: signals, policy versions with preview, the approval queue,
 and the daily risk report. Every action goes through accounts.risk.services."""
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.html import format_html, format_html_join
@@ -18,8 +21,10 @@ from django.utils.translation import ngettext
 from accounts.models import PolicyVersion, RiskDecision, RiskEvaluationChunk, RiskEvaluationRun, RiskSignal
 from accounts.risk import selectors
 from accounts.risk import services as risk
-from portal.admin_base import ReadOnlyAdmin
+from accounts.risk.records import decision_record_present
+from portal.admin_base import ReadOnlyAdmin, money_display
 from portal.exceptions import PortalError
+from portal.formatting import money
 
 
 @admin.register(RiskSignal)
@@ -61,8 +66,17 @@ class RiskEvaluationRunAdmin(ReadOnlyAdmin):
         "given_up_chunks",
     ]
     list_select_related = ["policy_version"]
+    list_display_links = ["started_at"]
     show_full_result_count = False
     actions = ["retry_given_up_chunks"]
+    change_form_template = "admin/accounts/riskevaluationrun/change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The run's own page: its figures, then its chunks, errors and decisions."""
+        run = self.get_object(request, object_id)
+        if run is not None:
+            extra_context = {**(extra_context or {}), "run_detail": selectors.policy_run_detail(run=run)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request):
         given_up = RiskEvaluationChunk.objects.given_up(timezone.now()).filter(run=OuterRef("pk"))
@@ -238,6 +252,24 @@ class ReviewForm(forms.Form):
     note = forms.CharField(label=_("Note for the record"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
+def risk_decision_record(decision):
+    """The stored record of a decision (rules that fired, their figures, the signals read), in the
+    labelled form the decision-record include shows; the same include as on the limit change."""
+    return decision_record_present(
+        {
+            "kind": "",
+            "previous_limit": str(decision.previous_limit),
+            "new_limit": str(decision.proposed_limit),
+            "currency": decision.account.product.currency,
+            "decided_by": "policy",
+            "policy_version": decision.policy_version.label,
+            "reason_codes": decision.reason_codes,
+            "rules": decision.inputs.get("rules", []),
+            "signals": decision.inputs.get("signals", []),
+        }
+    )
+
+
 @admin.register(RiskDecision)
 class RiskDecisionAdmin(ReadOnlyAdmin):
     """The approval queue: freezes and large cuts wait here for a second person."""
@@ -247,18 +279,32 @@ class RiskDecisionAdmin(ReadOnlyAdmin):
         "account",
         "kind",
         "status",
-        "previous_limit",
-        "proposed_limit",
+        "previous_limit_money",
+        "proposed_limit_money",
         "reasons",
         "policy_version",
         "review_link",
     ]
     list_filter = ["status", "kind", "policy_version", "created_at"]
     search_fields = ["account__external_id"]
-    list_select_related = ["account", "policy_version"]
+    list_select_related = ["account__product", "policy_version"]
     date_hierarchy = "created_at"
-    readonly_fields = [field.name for field in RiskDecision._meta.fields]
+    readonly_fields = [
+        "decision_record",
+        *[
+            {"previous_limit": "previous_limit_money", "proposed_limit": "proposed_limit_money"}.get(f.name, f.name)
+            for f in RiskDecision._meta.fields
+            if f.name not in ("inputs", "reason_codes")  # both read in the decision record above
+        ],
+    ]
     show_full_result_count = False
+    fields = readonly_fields  # the stored JSON shows as the record below, not raw
+    previous_limit_money = money_display("previous_limit", _("limit before"))
+    proposed_limit_money = money_display("proposed_limit", _("proposed limit"))
+
+    @admin.display(description=_("decision record"))
+    def decision_record(self, obj):
+        return render_to_string("admin/includes/decision_record.html", {"record": risk_decision_record(obj)})
 
     @admin.display(description=_("reasons"))
     def reasons(self, obj):
@@ -280,7 +326,7 @@ class RiskDecisionAdmin(ReadOnlyAdmin):
     def review_view(self, request, pk):
         if not request.user.has_perm("accounts.approve_riskdecision"):
             raise PermissionDenied
-        decision = get_object_or_404(RiskDecision.objects.select_related("account", "policy_version"), pk=pk)
+        decision = get_object_or_404(RiskDecision.objects.select_related("account__product", "policy_version"), pk=pk)
         form = ReviewForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             note = form.cleaned_data["note"]
@@ -301,6 +347,7 @@ class RiskDecisionAdmin(ReadOnlyAdmin):
             **self.admin_site.each_context(request),
             "title": _("Review risk decision"),
             "decision": decision,
+            "record": risk_decision_record(decision),
             "form": form,
             "opts": self.model._meta,
         }
@@ -311,16 +358,50 @@ class RiskDecisionAdmin(ReadOnlyAdmin):
         return super().changelist_view(request, extra_context)
 
 
+def _report_comparison(report, previous):
+    """The day's main figures beside the day before's, labelled, with decisions by kind."""
+    kinds = dict(RiskDecision.Kind.choices)
+    rows = [
+        (_("Signals received"), report["signals_total"], previous["signals_total"]),
+        *(
+            (kinds[kind], report["decisions_by_kind"].get(kind, 0), previous["decisions_by_kind"].get(kind, 0))
+            for kind in kinds
+        ),
+        (_("Limit reductions applied"), report["reductions"], previous["reductions"]),
+        (_("Total limit reduced"), money(report["limit_reduced"]), money(previous["limit_reduced"])),
+        (_("Freezes applied"), report["freezes"], previous["freezes"]),
+        (_("Policy runs"), report["policy_runs"], previous["policy_runs"]),
+        (_("Appeals opened"), report["appeals_opened"], previous["appeals_opened"]),
+    ]
+    return [{"label": label, "day": day, "previous": before} for label, day, before in rows]
+
+
+def _admin_url(name):
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""
+
+
 def risk_report_view(request):
     """The daily risk report, for staff who may read risk decisions."""
     if not request.user.has_perm("accounts.view_riskdecision"):
         raise PermissionDenied
-    day = None
-    if request.GET.get("day"):
-        day = parse_date(request.GET["day"])
+    # Today so far by default, with the day before beside it.
+    day = parse_date(request.GET.get("day") or "") or timezone.localdate()
+    report = selectors.risk_report_get(day=day)
+    previous = selectors.risk_report_get(day=day - timedelta(days=1))
     context = {
         **admin.site.each_context(request),
         "title": _("Daily risk report"),
-        "report": selectors.risk_report_get(day=day),
+        "report": report,
+        "previous": previous,
+        "comparison": _report_comparison(report, previous),
+        "is_today": day == timezone.localdate(),
+        "links": {
+            "approvals": reverse("admin:accounts_riskdecision_changelist") + "?status__exact=pending_approval",
+            "runs": reverse("admin:accounts_riskevaluationrun_changelist"),
+            "appeals": _admin_url("admin:appeals_appeal_changelist"),
+        },
     }
     return TemplateResponse(request, "admin/accounts/risk_report.html", context)

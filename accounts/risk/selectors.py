@@ -101,3 +101,23 @@ def risk_report_get(*, day=None):
             total_limit=Sum("credit_limit", filter=Q(status="active")),
         ),
     }
+
+
+def policy_run_detail(*, run, now=None):
+    """What a policy run's page shows: its chunks (done or not, errors, requeues) and the
+    decisions made on its accounts under its policy since it started, before the next run did."""
+    now = now or timezone.now()
+    chunks = list(run.chunks.order_by("pk"))
+    given_up = set(RiskEvaluationChunk.objects.given_up(now).filter(run=run).values_list("pk", flat=True))
+    account_ids = sorted({account_id for chunk in chunks for account_id in chunk.account_ids})
+    next_run = RiskEvaluationRun.objects.filter(after_signal_id__gte=run.through_signal_id).order_by("pk").first()
+    decisions = RiskDecision.objects.filter(
+        account_id__in=account_ids, policy_version=run.policy_version, created_at__gte=run.started_at
+    )
+    if next_run is not None:
+        decisions = decisions.filter(created_at__lt=next_run.started_at)
+    return {
+        "chunks": [{"chunk": chunk, "given_up": chunk.pk in given_up} for chunk in chunks],
+        "errors": [chunk for chunk in chunks if chunk.last_error],
+        "decisions": list(decisions.select_related("account__product", "limit_change").order_by("pk")[:200]),
+    }

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import ClosureRequest, LimitChange
+from accounts.risk.records import limit_change_record
 from appeals import evidence as evidence_files
 from appeals.decision_records import (
     closure_request_appeal_deadline,
@@ -49,7 +50,9 @@ def _decision_lock(*, limit_change, closure_request):
         if not limit_change_appealable(limit_change):
             raise PortalError(_("This change cannot be appealed: it was not a decision against you."))
         existing = Appeal.objects.open().filter(limit_change=limit_change).first()
-        return limit_change.appeal_deadline, decision_snapshot(limit_change), existing
+        # The full decision record (rules, figures, signals, who and why) travels with the appeal.
+        snapshot = {**decision_snapshot(limit_change), "record": limit_change_record(limit_change)}
+        return limit_change.appeal_deadline, snapshot, existing
     closure_request = (
         ClosureRequest.objects.select_for_update(of=("self",))
         .select_related("account__product")

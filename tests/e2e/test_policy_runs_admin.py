@@ -8,7 +8,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.utils import timezone, translation
 
-from accounts.models import RiskEvaluationRun
+from accounts.models import PolicyVersion, RiskEvaluationRun
 from accounts.models.risk import CHUNK_MAX_REQUEUES
 from accounts.risk import services as risk
 from accounts.tasks import risk_policy_evaluate
@@ -29,8 +29,10 @@ def analyst_at_the_runs(open_visitor, language):
     secret = generate_totp_secret()
     TOTP.activate(analyst, secret)
     staff = open_visitor(language)
-    staff.goto(RUNS)  # the admin sends staff through the portal's login (MFA applies)
-    staff.sign_in(analyst.email, PASSWORD)
+    staff.goto(RUNS)  # the admin's own sign-in page, then the portal's two-factor step
+    staff.page.locator("#id_login").fill(analyst.email)
+    staff.page.locator("#id_password").fill(PASSWORD)
+    staff.click_to_navigate(staff.page.get_by_role("button", name=staff.t("Sign in"), exact=True))
     staff.page.locator("#id_code").fill(format_hotp_value(hotp_value(secret, int(timezone.now().timestamp()) // 30)))
     staff.click_to_navigate(staff.page.get_by_role("button", name=staff.t("Sign In"), exact=True))
     staff.expect_path(RUNS)
@@ -95,3 +97,44 @@ def test_a_risk_analyst_queues_a_given_up_chunk_again(open_visitor):
     expect(row.locator(".field-chunks_done")).to_have_text("1 / 1")
     expect(row.locator(".field-decisions")).to_have_text("1")  # the freeze, now waiting for approval
     staff.page.screenshot(path=ARTIFACTS / "policy-run-chunk-queued-again.png", full_page=True)
+
+
+def _shots(staff, name):
+    for width in (390, 1280):
+        staff.page.set_viewport_size({"width": width, "height": 900})
+        staff.page.screenshot(path=ARTIFACTS / f"staff-{name}-{staff.language}-{width}.png", full_page=True)
+    staff.page.set_viewport_size({"width": 1280, "height": 900})
+
+
+@pytest.mark.parametrize("language", [CHINESE, ENGLISH])
+def test_a_run_opens_on_its_own_page_and_the_report_on_today(open_visitor, language):
+    """Issue 16 (6): from the list to the run's page (its chunks and decisions), and the daily
+    report on today so far with the day before beside it and a link to the approval queue."""
+    account = credit_account(customer=BorrowerFactory().customer)
+    RiskSignalFactory(account=account, kind="linked_overdue", value="90")  # a freeze waits for approval
+    PolicyVersion.objects.active().update(warn_before_cut=False)
+    falling = credit_account(customer=BorrowerFactory().customer)
+    score_history(falling, [760, 690])
+    RiskSignalFactory(account=falling, kind="score_update", value="690")  # a 30% cut, applied at once
+    decision, cut = sorted(risk.risk_evaluation_run(), key=lambda made: made.kind != "freeze")
+
+    staff = analyst_at_the_runs(open_visitor, language)
+    _shots(staff, "policy-runs")
+    staff.click_to_navigate(staff.page.locator("#result_list tbody tr th a"))
+    expect(staff.page.locator(".policy-run-decisions")).to_contain_text(account.external_id)
+    expect(staff.page.locator(".policy-run-chunks tbody tr")).to_have_count(1)
+    _shots(staff, "policy-run")
+
+    staff.goto("/admin/risk-report/")
+    expect(staff.page.locator(".risk-report")).to_contain_text(staff.t("Today so far"))
+    expect(staff.page.locator(".risk-report")).to_contain_text(staff.t("The day before"))
+    _shots(staff, "risk-report")
+    staff.click_to_navigate(staff.page.locator(".risk-report-waiting a").first)
+    expect(staff.page.locator("#result_list tbody tr")).to_have_count(1)
+    assert decision.account.external_id in staff.page.content()
+
+    # Issue 16 (3): the cut's page carries its decision record (as the limit change's does).
+    staff.goto(f"/admin/accounts/riskdecision/{cut.pk}/change/")
+    expect(staff.page.locator(".decision-record")).to_contain_text(staff.t("Credit score fell from its high"))
+    expect(staff.page.locator(".decision-record")).to_contain_text("¥50,000.00 → ¥35,000.00")
+    _shots(staff, "risk-decision-record")

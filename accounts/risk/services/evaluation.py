@@ -6,7 +6,7 @@ import hashlib
 from accounts.credit.services import NoticeTexts, PlannedChange, limit_changes_apply_locked, notice_recipients
 from accounts.models import CreditAccount, LimitChange, ReasonCode, RiskDecision, RiskSignal
 from accounts.risk.services.figures import account_figures_many
-from accounts.risk.services.policy import policy_decide
+from accounts.risk.services.policy import policy_decide, policy_explain
 from portal.db import ids_among, rows_insert
 from portal.services import audit_events_record_many, notifications_send_many
 
@@ -29,16 +29,19 @@ def decision_planned_change(decision, *, approver=None, now):
 
 
 def _signals_by_account(*, run, account_ids):
-    """The ids of the run's signals for these accounts, by account, in id order."""
+    """The run's signals for these accounts (as the decision record keeps them), by account, in
+    id order."""
     signals = {}
-    for signal_id, account_id in (
+    for signal_id, account_id, kind, value, observed_at in (
         RiskSignal.objects.filter(
             account_id__in=ids_among(account_ids), pk__gt=run.after_signal_id, pk__lte=run.through_signal_id
         )
         .order_by("pk")
-        .values_list("pk", "account_id")
+        .values_list("pk", "account_id", "kind", "value", "observed_at")
     ):
-        signals.setdefault(account_id, []).append(signal_id)
+        signals.setdefault(account_id, []).append(
+            {"id": signal_id, "kind": kind, "value": str(value), "observed_at": observed_at.isoformat()}
+        )
     return signals
 
 
@@ -58,7 +61,8 @@ def _decisions_propose(*, policy, accounts, figures, signals):
         outcome = policy_decide(policy=policy, figures=figures[account.pk])
         if outcome.kind is None:
             continue
-        key = hashlib.sha256(f"{policy.pk}:{','.join(map(str, signals[account.pk]))}".encode()).hexdigest()
+        signal_ids = ",".join(str(signal["id"]) for signal in signals[account.pk])
+        key = hashlib.sha256(f"{policy.pk}:{signal_ids}".encode()).hexdigest()
         decisions.append(
             RiskDecision(
                 account=account,
@@ -68,7 +72,9 @@ def _decisions_propose(*, policy, accounts, figures, signals):
                 previous_limit=account.credit_limit,
                 proposed_limit=outcome.target_limit,
                 reason_codes=outcome.reason_codes,
-                inputs={**figures[account.pk].as_json(), "cut_percent": outcome.cut_percent},
+                inputs=policy_explain(
+                    policy=policy, figures=figures[account.pk], outcome=outcome, signals=signals[account.pk]
+                ),
                 trigger_key=key,
             )
         )
@@ -101,7 +107,7 @@ def _watch_notice_items(*, decisions, recipients):
                 "template": "risk_watch",
                 "context": {
                     "account": {"external_id": decision.account.external_id},
-                    "reasons": texts.reasons(decision.reason_codes, recipient.preferred_language),
+                    "reasons": texts.reasons(decision.reason_codes),
                 },
                 "link": "/",
             }

@@ -206,3 +206,105 @@ def policy_version_copy(*, policy, actor, request=None):
             actor=actor, action="policy_version.copied", target=copy, before={"from": policy.label}, request=request
         )
     return copy
+
+
+def _rule(code, figures, thresholds):
+    return {"rule": code, "figures": figures, "thresholds": thresholds}
+
+
+def _factor_rules(*, policy, figures, drop):
+    """The factors that counted, each with the figures it read and the threshold it crossed."""
+    rules = []
+    if figures.score_high is not None and figures.score_now is not None and drop >= policy.watch_score_drop_points:
+        rules.append(
+            _rule(
+                "score_drop",
+                {"score_high": figures.score_high, "score_now": figures.score_now, "score_drop": drop},
+                {
+                    "score_drop_points": policy.score_drop_points,
+                    "watch_score_drop_points": policy.watch_score_drop_points,
+                },
+            )
+        )
+    present = set(_other_factors(policy=policy, figures=figures))
+    for code, figure, thresholds in (
+        (
+            "linked_overdue",
+            {"overdue_days": str(figures.overdue_days)},
+            {
+                "overdue_days_threshold": policy.overdue_days_threshold,
+                "freeze_overdue_days": policy.freeze_overdue_days,
+            },
+        ),
+        (
+            "high_borrowing_frequency",
+            {"draws_30d": str(figures.draws_30d)},
+            {"borrowing_frequency_threshold": policy.borrowing_frequency_threshold},
+        ),
+        (
+            "slow_repayment",
+            {"days_late": str(figures.days_late)},
+            {"repayment_delay_threshold": str(policy.repayment_delay_threshold)},
+        ),
+        ("macro_tightening", {}, {"macro_tightening": True}),
+    ):
+        if code in present:
+            rules.append(_rule(code, figure, thresholds))
+    return rules
+
+
+def _outcome_rule(*, policy, figures, outcome):
+    """The rule that chose what happened to the line, with its figures."""
+    limits = {"credit_limit": str(figures.credit_limit), "target_limit": str(outcome.target_limit)}
+    if outcome.kind == RiskDecision.Kind.FREEZE:
+        return _rule(
+            "freeze",
+            limits,
+            {"freeze_overdue_days": policy.freeze_overdue_days, "freeze_factor_count": policy.freeze_factor_count},
+        )
+    if outcome.kind == RiskDecision.Kind.REDUCTION:
+        return _rule(
+            "cut",
+            {**limits, "cut_percent": outcome.cut_percent, "limit_step": str(figures.limit_step)},
+            {
+                "base_cut_percent": policy.base_cut_percent,
+                "combined_cut_percent": policy.combined_cut_percent,
+                "approval_cut_percent": policy.approval_cut_percent,
+            },
+        )
+    return _rule(
+        "warn_first",
+        {"recently_warned": figures.recently_warned},
+        {"warn_before_cut": policy.warn_before_cut, "watch_valid_days": policy.watch_valid_days},
+    )
+
+
+def policy_explain(*, policy, figures, outcome, signals=()):
+    """The decision record stored with a decision (RiskDecision.inputs): the figures the policy
+    read (flat, as before), the version and its parameters, each rule that fired with the figures
+    it used, the signals read and the outcome. Plain JSON; nothing is read from the database."""
+    return {
+        **figures.as_json(),
+        "cut_percent": outcome.cut_percent,
+        "policy": {
+            "label": policy.label,
+            "name": policy.name,
+            "parameters": {name: _json_value(getattr(policy, name)) for name in POLICY_PARAMETERS},
+        },
+        "rules": [
+            *_factor_rules(policy=policy, figures=figures, drop=_score_drop(figures)),
+            _outcome_rule(policy=policy, figures=figures, outcome=outcome),
+        ],
+        "signals": list(signals),
+        "outcome": {
+            "kind": outcome.kind,
+            "target_limit": str(outcome.target_limit),
+            "target_status": outcome.target_status,
+            "needs_approval": outcome.needs_approval,
+            "reason_codes": list(outcome.reason_codes),
+        },
+    }
+
+
+def _json_value(value):
+    return value if isinstance(value, bool | int) or value is None else str(value)
