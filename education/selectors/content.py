@@ -3,10 +3,16 @@
 Published content is public; progress and quiz attempts are read only for the person asking.
 Every function here does a fixed number of queries, whatever the amount of content."""
 
+import copy
+import time
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Case, CharField, F, IntegerField, Prefetch, Q, Value, When
+from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -14,8 +20,9 @@ from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from accounts.models import CreditAccount, LimitChange, ReasonCode, RepaymentInstallment
+from accounts.models import CreditAccount, RepaymentInstallment
 from education.models import Article, ArticleRead, Choice, Question, Quiz, QuizAttempt, Topic
+from education.selectors import advice
 
 # Searches look at no more than this many characters of the query and return at most this
 # many articles: the catalogue is small, and a bounded answer keeps the page fast.
@@ -27,6 +34,18 @@ REPAYMENT_LOOKBACK_DAYS = 365
 
 UTILISATION_ARTICLE = "understanding-utilisation"
 REPAYMENT_ARTICLE = "repaying-on-time"
+
+# The catalogue (the published articles, and which of them have a quiz) is the same for every
+# borrower and changes only when staff edit it, so each process keeps a copy for the dashboard's
+# learning summary, tagged with a version kept in the shared cache. Any save or delete of an
+# article, quiz or topic gives the catalogue a new version (at once, and again when its
+# transaction commits, so no process keeps a copy read before the commit), and every process
+# reloads on its next read. A copy is kept at most this many seconds anyway: a change that
+# reaches the database without these signals (raw SQL, or while the shared cache is unreachable
+# and each process falls back to its own memory) shows within that time.
+CATALOGUE_VERSION_KEY = "education:catalogue:version"
+CATALOGUE_MAX_AGE = 60
+_catalogue = {"version": None}
 
 
 def _language(language=None):
@@ -88,11 +107,13 @@ def topic_get(*, slug):
 
 
 def article_list(*, language=None, topic=None):
-    """Published articles, one version per slug, in ``language`` where it exists."""
-    articles = _published()
-    if topic is not None:
-        articles = articles.filter(topic=topic)
-    return _preferred_versions(articles, _language(language))
+    """Published articles, one version per slug, in ``language`` where it exists: copies from
+    this process's catalogue (see CATALOGUE_VERSION_KEY), the caller's to mark up."""
+    if topic is None:
+        articles, _quizzes = _catalogue_get(_language(language))
+        return [copy.copy(article) for article in articles]
+    published = _catalogue_current()["published"]
+    return _preferred_versions([copy.copy(a) for a in published if a.topic_id == topic.pk], _language(language))
 
 
 def article_search(*, query, language=None):
@@ -190,21 +211,14 @@ def quiz_attempt_result(*, attempt):
     return {"quiz": quiz, "article": quiz.article, "questions": rows}
 
 
-def _suggest(*, user, unread, accounts):
+def _suggest(*, user, unread, accounts, ledger=None):
     """The next article for this borrower and why, from their situation (see
     learning_summary_get). ``unread`` maps slug to article, in catalogue order."""
     if user.customer_id is not None:
-        recent = (
-            LimitChange.objects.for_user(user)
-            .order_by("-effective_at", "-pk")
-            .values_list("reason_codes", flat=True)[:10]
-        )
-        codes = next((codes for codes in recent if codes), [])
-        if codes:
-            slugs = dict(ReasonCode.objects.filter(code__in=codes).values_list("code", "article_slug"))
-            for code in codes:
-                if slugs.get(code) in unread:
-                    return unread[slugs[code]], _("It explains a reason we gave for your latest limit change.")
+        # The lender's newest change to each line, its real reasons and the line's state.
+        from_ledger = advice.ledger_suggestion(user=user, unread=unread, ledger=ledger)
+        if from_ledger is not None:
+            return from_ledger
         if UTILISATION_ARTICLE in unread:
             if accounts is None:
                 accounts = CreditAccount.objects.for_user(user).only("credit_limit", "outstanding_balance")
@@ -251,27 +265,81 @@ def _progress_slugs(*, user):
     return read, done
 
 
-def learning_summary_get(*, user, language=None, accounts=None):
+def _catalogue_version():
+    version = cache.get(CATALOGUE_VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        if not cache.add(CATALOGUE_VERSION_KEY, version, timeout=None):
+            version = cache.get(CATALOGUE_VERSION_KEY) or version
+    return version
+
+
+def catalogue_changed(**kwargs):
+    """Signal receiver: the catalogue changed, every process must read it again."""
+
+    def bump():
+        cache.set(CATALOGUE_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+for _sender in (Article, Quiz, Topic):
+    post_save.connect(catalogue_changed, sender=_sender, dispatch_uid=f"catalogue_changed_save_{_sender.__name__}")
+    post_delete.connect(catalogue_changed, sender=_sender, dispatch_uid=f"catalogue_changed_delete_{_sender.__name__}")
+
+
+def _catalogue_current():
+    """This process's copy of the catalogue, read again when its version changed or it is old."""
+    version = _catalogue_version()
+    current = _catalogue
+    if current["version"] != version or time.monotonic() - current["loaded"] > CATALOGUE_MAX_AGE:
+        published = list(_published())
+        current = {
+            "version": version,
+            "loaded": time.monotonic(),
+            "published": published,
+            "quizzes": {article.slug for article in published if _has_quiz(article)},
+            "languages": {},
+        }
+        globals()["_catalogue"] = current
+    return current
+
+
+def _catalogue_get(language):
+    """The catalogue in ``language`` (see CATALOGUE_VERSION_KEY): the published articles one
+    version per slug, and the slugs with a quiz. One query when this process (re)loads it, none
+    otherwise. Callers must not change what it holds."""
+    current = _catalogue_current()
+    if language not in current["languages"]:
+        # Copies: _preferred_versions marks each with is_fallback, which depends on the language.
+        articles = _preferred_versions([copy.copy(article) for article in current["published"]], language)
+        current["languages"][language] = articles
+    return current["languages"][language], current["quizzes"]
+
+
+def learning_summary_get(*, user, language=None, accounts=None, ledger=None):
     """What the borrower has read and practised, and the article to read next:
     the articles behind their latest limit change's reasons first; then, above 70% utilisation,
     the one on utilisation; after a missed or late repayment, the one on repaying on time;
     otherwise the first unread beginner article. ``accounts``, when the caller has already
-    loaded the borrower's credit accounts, saves reading them again. At most five queries."""
-    language = _language(language)
-    published = list(_published())
-    articles = _preferred_versions(published, language)
+    loaded the borrower's credit accounts, and ``ledger`` (``advice.ledger_suggestion``), when it
+    has read each line's newest ledger row and its reasons, save reading them again. At most four queries (and
+    one more when this process reloads the catalogue): the borrower's own figures are always
+    read afresh."""
+    articles, quizzes_total = _catalogue_get(_language(language))
     slugs = {article.slug for article in articles}
-    quizzes_total = {article.slug for article in published if _has_quiz(article)}
     read, quizzes_done = _progress_slugs(user=user)
     read &= slugs
     quizzes_done &= quizzes_total
     unread = {article.slug: article for article in articles if article.slug not in read}
-    suggestion, reason = _suggest(user=user, unread=unread, accounts=accounts)
+    suggestion, reason = _suggest(user=user, unread=unread, accounts=accounts, ledger=ledger)
     return {
         "articles_total": len(slugs),
         "articles_read": len(read),
         "quizzes_total": len(quizzes_total),
         "quizzes_done": len(quizzes_done),
-        "suggestion": suggestion,
+        # A copy: the caller may mark it up for its page without touching the shared catalogue.
+        "suggestion": copy.copy(suggestion) if suggestion is not None else None,
         "suggestion_reason": reason,
     }

@@ -19,6 +19,7 @@ def test_seed_demo_creates_realistic_data_once(capsys):
     assert User.objects.filter(is_staff=True, groups__name="Supervisor").exists()
     assert set(RiskDecision.objects.values_list("kind", "status")) == {
         ("watch", "warned"),
+        ("reduction", "applied"),
         ("freeze", "pending_approval"),
     }
     assert LimitChange.objects.filter(kind="risk_reduction").count() == 1

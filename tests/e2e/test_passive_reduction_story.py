@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.utils import formats, timezone, translation
+from django.utils.text import capfirst
 
 from accounts.models import CreditAccount, LimitChange, PolicyVersion, ReasonCode, RiskDecision
 from accounts.risk.services import risk_decision_approve
@@ -77,8 +78,9 @@ def _expect_unread(visitor, count):
 def _expect_figures(visitor, account, *, limit, available, status):
     card = _account_card(visitor, account)
     expect(_figure(card, visitor.t("Credit limit"))).to_have_text(limit)
-    expect(_figure(card, visitor.t("You can borrow now"))).to_have_text(available)
-    expect(card.locator(".badge")).to_have_text(_label(visitor.language, status))
+    # What can be borrowed now leads the card, as a headline labelled by its caption.
+    expect(card.get_by_label(visitor.t("You can borrow now"))).to_have_text(available)
+    expect(card.locator(".badge")).to_have_text(capfirst(_label(visitor.language, status)))
 
 
 # One user story from start to finish in one browser session, as the person lives it; cut into

@@ -30,9 +30,10 @@ def test_supervisor_can_read_the_audit_log_but_support_cannot():
     assert not supervisor.has_perm("portal.change_auditevent")
 
 
-def test_admin_login_goes_through_the_portal_login(client):
+def test_admin_sign_in_is_the_staff_page_not_the_borrower_page(client):
     response = client.get(reverse("admin:index"), follow=True)
-    assert response.redirect_chain[-1][0].startswith(reverse("account_login"))
+    assert response.redirect_chain[-1][0].startswith(reverse("admin:login"))
+    assert reverse("account_signup") not in response.content.decode()
 
 
 def test_staff_without_two_factor_is_sent_to_set_it_up(client):
