@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.models import ClosureRequest, LimitChange
+from accounts.models import ClosureRequest, CreditAccount, LimitChange
 
 
 class AppealQuerySet(models.QuerySet):
@@ -22,9 +22,12 @@ class AppealQuerySet(models.QuerySet):
         """Only appeals on the accounts of the customer this login is linked to."""
         if not user.is_authenticated or user.customer_id is None:
             return self.none()
+        # Subqueries on the customer's own ledger rows and requests, not joins: an OR across two
+        # joins makes PostgreSQL read every appeal and the whole ledger (bench/pages.py).
+        accounts = CreditAccount.objects.filter(customer_id=user.customer_id).values("pk")
         return self.filter(
-            Q(limit_change__account__customer_id=user.customer_id)
-            | Q(closure_request__account__customer_id=user.customer_id)
+            Q(limit_change__in=LimitChange.objects.filter(account__in=accounts).values("pk"))
+            | Q(closure_request__in=ClosureRequest.objects.filter(account__in=accounts).values("pk"))
         )
 
     def on_clock(self):

@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import gettext_lazy as _
 
+from config.celery import TASK_PACKAGES
 from config.celery import app as celery_app
 
 
@@ -23,3 +24,4 @@ class ConfigConfig(AppConfig):
         # by name (portal.services.task_enqueue_on_commit) resolves to the registered task and
         # honours CELERY_TASK_ALWAYS_EAGER. This app is listed last: every model is loaded.
         celery_app.autodiscover_tasks(force=True)
+        celery_app.autodiscover_tasks(TASK_PACKAGES, force=True)

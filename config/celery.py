@@ -12,6 +12,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("config")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Subject folders with beat tasks of their own (not installed apps, so named here).
+TASK_PACKAGES = ["accounts.integration"]
+app.autodiscover_tasks(TASK_PACKAGES)
 
 # Times are in CELERY_TIMEZONE (Asia/Shanghai). Later features add their entries here, so the
 # whole schedule can be read in one place.
@@ -61,6 +64,10 @@ app.conf.beat_schedule = {
     "appeals-decided-close-daily": {
         "task": "appeals.tasks.appeals_decided_close",
         "schedule": crontab(hour=2, minute=40),
+    },
+    "integration-idempotency-keys-expire": {
+        "task": "accounts.integration.tasks.integration_idempotency_keys_expire",
+        "schedule": crontab(minute=25),
     },
 }
 

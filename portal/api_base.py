@@ -5,7 +5,7 @@ these from here, never from another app's api module."""
 
 import re
 
-from django.core.exceptions import ObjectDoesNotExist, SuspiciousOperation
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, QueryDict
 from django.utils.translation import gettext_lazy as _
@@ -88,6 +88,12 @@ class PortalAPIError(exceptions.APIException):
         super().__init__(detail=body, code=error.code)
 
 
+class RequestTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = _("The request body is too large. Send fewer rows per call.")
+    default_code = "request_too_large"
+
+
 def exception_handler(exc, context):
     """Every refusal answers with one body (``ErrorSerializer``): a service's PortalError with its
     own status (400 unless it says otherwise) and translated message, invalid input with 400 and
@@ -108,7 +114,9 @@ def _as_api_exception(exc):
         return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied(*exc.args)
-    if isinstance(exc, SuspiciousOperation):  # a body past Django's limits (too many fields, too big)
+    if isinstance(exc, RequestDataTooBig):  # a body over DATA_UPLOAD_MAX_MEMORY_SIZE (issue 21)
+        return RequestTooLarge()
+    if isinstance(exc, SuspiciousOperation):  # a body past Django's limits (too many fields)
         return exceptions.ParseError()
     return exc
 
@@ -146,6 +154,8 @@ ERROR_DESCRIPTIONS = {
     404: "No such object among yours (another person's looks the same), or a page number past the end.",
     409: "The object is not in a state that allows this (already submitted, withdrawn, decided, or an open "
     "one exists).",
+    413: "The request body is larger than the server accepts (`code` is `request_too_large`).",
+    415: "The body is not JSON: send `Content-Type: application/json` (`code` is `unsupported_media_type`).",
 }
 
 

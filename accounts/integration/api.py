@@ -4,7 +4,8 @@ Every endpoint takes ``{"rows": [...]}`` and answers ``{"created", "updated", "u
 "errors"}``: 200 when every row was applied, 400 with every row's errors when any row was bad
 (and then nothing was applied). Rows are checked by the same validators as the import command."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.core.validators import RegexValidator
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.parsers import JSONParser
@@ -16,6 +17,16 @@ from rest_framework.views import APIView
 from accounts.integration import fields, services
 from accounts.integration.permissions import CanUseIntegrationAPI
 from portal.api_base import error_responses
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    {"type": "string", "minLength": 1, "maxLength": 100, "pattern": services.KEY_PATTERN},
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="Optional; send one with every write, e.g. a UUID. The answer is kept for "
+    "INTEGRATION_IDEMPOTENCY_HOURS (24 h): the same key with the same body answers it again (same status) "
+    "without applying anything; the same key with another body is refused with 409.",
+)
 
 
 class RowsField(serializers.ListField):
@@ -30,21 +41,37 @@ class RowsField(serializers.ListField):
         return list(data)
 
 
+def _one_of_field(schema, **options):
+    """A schema-only field (rows are checked by the kind's validator) documented as ``schema``."""
+    return extend_schema_field(schema)(type("DocumentedField", (serializers.JSONField,), {}))(**options)
+
+
+def _number_field(parser, options):
+    """A decimal: text in the exact format the parser takes, or a JSON number within its bounds."""
+    ceiling = 10 ** (parser.max_digits - parser.decimal_places)
+    number = {"type": "number", "exclusiveMaximum": True, "maximum": ceiling}
+    if parser.min_value is not None:
+        number["minimum"] = float(parser.min_value)
+    else:
+        number.update(exclusiveMinimum=True, minimum=-ceiling)
+    text = {"type": "string", "format": "decimal", "pattern": parser.schema_pattern()}
+    return _one_of_field({"oneOf": [text, number]}, **options)
+
+
+def _whole_number_field(parser, options):
+    number = {"type": "integer", "minimum": parser.min_value, "maximum": parser.max_value}
+    return _one_of_field({"oneOf": [number, {"type": "string", "pattern": parser.schema_text_pattern}]}, **options)
+
+
 def _schema_field(parser):
     options = {"required": parser.required, "help_text": parser.help_text or None}
     if not parser.required:
         options["allow_null"] = True
     match parser:
         case fields.Number():
-            return serializers.DecimalField(
-                max_digits=parser.max_digits,
-                decimal_places=parser.decimal_places,
-                min_value=parser.min_value,
-                coerce_to_string=True,
-                **options,
-            )
+            return _number_field(parser, options)
         case fields.WholeNumber():
-            return serializers.IntegerField(min_value=parser.min_value, max_value=parser.max_value, **options)
+            return _whole_number_field(parser, options)
         case fields.Moment():
             return serializers.DateTimeField(**options)
         case fields.Day():
@@ -53,12 +80,19 @@ def _schema_field(parser):
             return serializers.ChoiceField(choices=parser.choices, **options)
         case fields.CodeList():
             return serializers.ListField(
-                child=serializers.CharField(), min_length=1, max_length=parser.max_items, **options
+                child=serializers.CharField(validators=[RegexValidator(fields.Text(required=True).schema_pattern())]),
+                min_length=1,
+                max_length=parser.max_items,
+                **options,
             )
         case fields.NationalIdNumber():
             return serializers.CharField(min_length=18, max_length=18, **options)
         case fields.Text():
-            return serializers.CharField(max_length=parser.max_length, **options)
+            return serializers.CharField(
+                max_length=parser.max_length,
+                validators=[RegexValidator(parser.schema_pattern())],
+                **options,
+            )
     raise TypeError(f"No schema for {parser!r}")
 
 
@@ -104,29 +138,62 @@ class IntegrationUpsertView(APIView):
 
     def upsert(self, request):
         try:
-            envelope = self.InputSerializer(data=request.data)
-        except exceptions.ParseError as error:  # a body that is no JSON at all: the same 400 format
-            return self._answer(
-                services.Counts(), [services.RowError(None, "rows", str(error.detail))], status.HTTP_400_BAD_REQUEST
-            )
+            data = self._request_data(request)
+            key = request.headers.get(IDEMPOTENCY_KEY.name)
+            if key is not None:
+                services.idempotency_key_check(key)
+        except (exceptions.ParseError, services.IdempotencyKeyInvalid) as error:
+            field = IDEMPOTENCY_KEY.name if isinstance(error, services.IdempotencyKeyInvalid) else "rows"
+            message = str(getattr(error, "detail", error))
+            return self._response(self._refusal([services.RowError(None, field, message)]))
+        answer = services.integration_idempotent_call(
+            user=request.user, key=key, kind=self.kind, data=data, apply=lambda: self._apply(request, data)
+        )
+        return self._response(answer)
+
+    @staticmethod
+    def _request_data(request):
+        """The parsed body. A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is refused before it is read
+        (413): DRF's parser would read any size."""
+        request._request.body  # noqa: B018 -- Django's size check (RequestDataTooBig)
+        return request.data
+
+    def _apply(self, request, data):
+        envelope = self.InputSerializer(data=data)
         if not envelope.is_valid():
-            errors = [
-                services.RowError(None, name, str(message))
-                for name, messages in envelope.errors.items()
-                for message in messages
-            ]
-            return self._answer(services.Counts(), errors, status.HTTP_400_BAD_REQUEST)
+            return self._refusal(
+                [
+                    services.RowError(None, name, str(message))
+                    for name, messages in envelope.errors.items()
+                    for message in messages
+                ]
+            )
         try:
             counts = services.integration_rows_apply(
                 kind=self.kind, rows=envelope.validated_data["rows"], actor=request.user, request=request
             )
         except services.IntegrationRowsRejected as rejected:
-            return self._answer(services.Counts(), rejected.errors, status.HTTP_400_BAD_REQUEST)
-        return self._answer(counts, [], status.HTTP_200_OK)
+            return self._refusal(rejected.errors)
+        return services.Answer(status.HTTP_200_OK, self._body(counts, []))
 
-    def _answer(self, counts, errors, status_code):
-        data = {**counts.as_dict(), "errors": [vars(error) for error in errors]}
-        return Response(self.OutputSerializer(data).data, status=status_code)
+    def _refusal(self, errors):
+        return services.Answer(status.HTTP_400_BAD_REQUEST, self._body(services.Counts(), errors))
+
+    def _body(self, counts, errors):
+        return dict(self.OutputSerializer({**counts.as_dict(), "errors": [vars(error) for error in errors]}).data)
+
+    @staticmethod
+    def _response(answer):
+        return Response(answer.body, status=answer.status_code)
+
+    def handle_exception(self, exc):
+        """Every 400 of these endpoints has the per-row body, also one Django or DRF raises before
+        the view runs (a body past Django's limits)."""
+        response = super().handle_exception(exc)
+        if response is not None and response.status_code == status.HTTP_400_BAD_REQUEST:
+            detail = response.data.get("detail", "") if isinstance(response.data, dict) else str(response.data)
+            response.data = self._body(services.Counts(), [services.RowError(None, services.NON_FIELD, str(detail))])
+        return response
 
 
 def _documented(*, request, operation_id, description):
@@ -135,19 +202,27 @@ def _documented(*, request, operation_id, description):
         operation_id=operation_id,
         description=description,
         tags=["integration"],
+        parameters=[IDEMPOTENCY_KEY],
         responses={
             200: OpenApiResponse(IntegrationUpsertView.OutputSerializer, description="Every row was applied."),
             400: OpenApiResponse(
                 IntegrationUpsertView.OutputSerializer,
-                description="Some rows were invalid: `errors` lists each one and nothing was applied.",
+                description="Some rows were invalid: `errors` lists each one (`row` its 0-based index, `field`, "
+                "`message`) and nothing was applied. A body that is no JSON, a malformed Idempotency-Key or a "
+                "request Django refuses (too many fields) answers the same shape with `row` null.",
             ),
             **error_responses(
                 401,
                 403,
                 409,
+                413,
+                415,
                 status_401="No token, or an unknown, expired or revoked one.",
-                status_403="The token's login lacks the integration permission.",
-                status_409="A parallel call wrote the same records first; nothing was applied, send it again.",
+                status_403="The token's login is not a member of the core-system integration group "
+                "(superusers included).",
+                status_409="A parallel call wrote the same records first (`code` `conflict`; nothing was applied, "
+                "send it again), or the Idempotency-Key was already used with another body (`code` "
+                "`idempotency_key`).",
             ),
         },
     )

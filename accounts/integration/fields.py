@@ -7,10 +7,11 @@ instead. The API builds its OpenAPI row schemas from the same declarations."""
 import abc
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -21,7 +22,18 @@ from accounts.identity import national_id
 
 # Clocks differ a little; an observation up to this far ahead of ours still counts as "now".
 FUTURE_TOLERANCE = timedelta(minutes=5)
-_WHOLE_NUMBER = re.compile(r"^[+-]?\d+$")
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,12}")
+# Control characters (NUL, C0, DEL, C1) and lone surrogates: no database column takes them as
+# text (PostgreSQL refuses NUL and surrogates outright), and no name or code contains them.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# The same, and Python's other white space, for the schema's patterns (ECMA 262 syntax).
+_CONTROL_CLASS = r"\u0000-\u001f\u007f-\u009f"
+_SPACE_CLASS = r" \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# A decimal as text: digits, an optional point with digits, an optional leading minus. No
+# exponent, no plus, no spaces: what the schema's pattern says, exactly.
+_DECIMAL_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+# Never earlier than this, whatever the setting says: no record of the product line is.
+EPOCH = date(1970, 1, 1)
 
 
 _NUMBER_TYPES = (int, float, Decimal, str)
@@ -44,10 +56,46 @@ def is_blank(value):
 
 
 def _text_parse(value):
-    """Text without surrounding whitespace; anything but text is refused."""
+    """Text without surrounding whitespace and without control characters; anything but text is
+    refused."""
     if not isinstance(value, str):
         raise RowValueError(_("Expected text (a JSON string)."))
+    control_characters_refuse(value)
     return value.strip()
+
+
+def control_characters_refuse(text):
+    """Refuse ``text`` that holds a control character (NUL, a line break, a tab...)."""
+    found = _CONTROL.search(text)
+    if found:
+        raise RowValueError(
+            _("Remove the control character U+%(code)04X: text may not contain NUL, tabs or line breaks.")
+            % {"code": ord(found.group())}
+        )
+
+
+def printable(text):
+    """``text`` with each control character written as its escape (``\\u0000``), to quote a
+    name that was sent (an unknown field) in an error."""
+    return _CONTROL.sub(lambda found: f"\\u{ord(found.group()):04x}", str(text))
+
+
+def earliest_date():
+    """The first day any date from the core system may name (``INTEGRATION_EARLIEST_DATE``,
+    never before 1970)."""
+    return max(date.fromisoformat(str(settings.INTEGRATION_EARLIEST_DATE)), EPOCH)
+
+
+def latest_due_date(now):
+    """The last day a due date may name: ``INTEGRATION_DUE_DATE_MAX_YEARS`` years from today."""
+    today = timezone.localdate(now)
+    return today.replace(year=today.year + settings.INTEGRATION_DUE_DATE_MAX_YEARS, day=min(today.day, 28))
+
+
+def _too_early(earliest):
+    return RowValueError(
+        _("This date is before %(earliest)s, the earliest any record may carry.") % {"earliest": earliest.isoformat()}
+    )
 
 
 # Lazy, so that only a refused value pays for the translation.
@@ -84,13 +132,22 @@ class Field(abc.ABC):
 
 @dataclass(frozen=True)
 class Text(Field):
+    """Text of at most ``max_length`` characters as sent; kept without surrounding white space."""
+
     max_length: int = 64
 
     def parse(self, value, *, now):
-        value = _text_parse(value)
+        text = _text_parse(value)
         if len(value) > self.max_length:
             raise RowValueError(_("Use at most %(count)s characters.") % {"count": self.max_length})
-        return value
+        return text
+
+    def schema_pattern(self):
+        """What the schema says a value looks like: no control character, and (when required)
+        something besides white space."""
+        if not self.required:
+            return rf"^[^{_CONTROL_CLASS}]*$"
+        return rf"^[^{_CONTROL_CLASS}]*[^{_CONTROL_CLASS}{_SPACE_CLASS}][^{_CONTROL_CLASS}]*$"
 
 
 @dataclass(frozen=True)
@@ -104,33 +161,50 @@ class Number(Field):
     def parse(self, value, *, now):
         if isinstance(value, bool) or not isinstance(value, _NUMBER_TYPES):
             raise RowValueError(_("Expected a number, e.g. 1250.00."))
+        if isinstance(value, str) and not _DECIMAL_TEXT.fullmatch(value):
+            raise RowValueError(_("Expected a number, e.g. 1250.00."))
         try:
-            number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+            number = value if isinstance(value, Decimal) else Decimal(str(value))
         except InvalidOperation:
             raise RowValueError(_("Expected a number, e.g. 1250.00.")) from None
         if not number.is_finite():
             raise RowValueError(_("Expected a number, e.g. 1250.00."))
-        if self.min_value is not None and number < self.min_value:
+        if self.min_value is not None and (number < self.min_value or (number.is_signed() and not self.min_value)):
             raise RowValueError(_("This amount cannot be negative."))
-        ceiling, quantum = _bounds(self.max_digits, self.decimal_places)
-        if abs(number) >= ceiling:
+        self._size_check(number)
+        # Within max_digits now, so no arithmetic below can overflow or round.
+        return number.quantize(_bounds(self.max_digits, self.decimal_places)[1])
+
+    def schema_pattern(self):
+        """The text the parser takes, exactly: leading zeros and trailing decimal zeros are free."""
+        sign = "" if self.min_value is not None and self.min_value >= 0 else "-?"
+        whole = self.max_digits - self.decimal_places
+        return rf"^{sign}0*[0-9]{{1,{whole}}}(?:\.[0-9]{{1,{self.decimal_places}}}0*)?$"
+
+    def _size_check(self, number):
+        """Refuse too many digits before or after the point, read from the number's own digits
+        and exponent (``1e999999999`` is refused here, before any arithmetic could overflow)."""
+        _sign, digits, exponent = number.as_tuple()
+        coefficient = "".join(map(str, digits))
+        if not coefficient.strip("0"):
+            return  # zero, however written
+        if len(coefficient) + exponent > self.max_digits - self.decimal_places:
             raise RowValueError(_("This number is too large."))
-        exact = number.quantize(quantum)
-        if exact != number:
+        if exponent + len(coefficient) - len(coefficient.rstrip("0")) < -self.decimal_places:
             raise RowValueError(_("Use at most %(count)s decimal places.") % {"count": self.decimal_places})
-        return exact
 
 
 @dataclass(frozen=True)
 class WholeNumber(Field):
     min_value: int = 0
     max_value: int = 2**31 - 1
+    schema_text_pattern = r"^[+-]?[0-9]{1,12}$"
 
     def parse(self, value, *, now):
         if isinstance(value, bool) or not isinstance(value, (int, str)):
             raise RowValueError(_("Expected a whole number."))
         if isinstance(value, str):
-            if not _WHOLE_NUMBER.match(value.strip()):
+            if not _WHOLE_NUMBER.fullmatch(value):
                 raise RowValueError(_("Expected a whole number."))
             value = int(value)
         if not self.min_value <= value <= self.max_value:
@@ -148,17 +222,34 @@ class Moment(Field):
 
     def parse(self, value, *, now):
         moment = _iso_parse(value, parse_datetime, not_text=_MOMENT_NOT_TEXT, not_iso=_MOMENT_NOT_ISO)
+        earliest = earliest_date()
+        zone = timezone.get_default_timezone()
+        if moment.replace(tzinfo=None) < datetime.combine(earliest, time()) - timedelta(days=1):
+            raise _too_early(earliest)  # before any offset can matter (and before year 1 in UTC)
         if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment, timezone.get_default_timezone())
-        if self.not_in_future and moment > now + FUTURE_TOLERANCE:
+            moment = timezone.make_aware(moment, zone)
+        if moment - datetime.combine(earliest, time(), tzinfo=zone) < timedelta(0):
+            raise _too_early(earliest)
+        if self.not_in_future and moment - now > FUTURE_TOLERANCE:
             raise RowValueError(_("This time is in the future. Send an observation only once it has happened."))
         return moment
 
 
 @dataclass(frozen=True)
 class Day(Field):
+    """A date in ISO 8601, from ``earliest_date()`` to ``latest_due_date(now)``."""
+
     def parse(self, value, *, now):
-        return _iso_parse(value, parse_date, not_text=_DAY_NOT_TEXT, not_iso=_DAY_NOT_ISO)
+        day = _iso_parse(value, parse_date, not_text=_DAY_NOT_TEXT, not_iso=_DAY_NOT_ISO)
+        if day < earliest_date():
+            raise _too_early(earliest_date())
+        latest = latest_due_date(now)
+        if day > latest:
+            raise RowValueError(
+                _("This date is after %(latest)s, more than %(years)s years from today.")
+                % {"latest": latest.isoformat(), "years": settings.INTEGRATION_DUE_DATE_MAX_YEARS}
+            )
+        return day
 
 
 @dataclass(frozen=True)
@@ -186,6 +277,8 @@ class CodeList(Field):
             value = value.split("|")
         if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
             raise RowValueError(_("Expected a list of codes (JSON strings), or codes separated by | in CSV."))
+        for code in value:
+            control_characters_refuse(code)
         codes = list(dict.fromkeys(code.strip() for code in value if code.strip()))
         if not 1 <= len(codes) <= self.max_items:
             raise RowValueError(
@@ -199,6 +292,7 @@ class NationalIdNumber(Field):
     def parse(self, value, *, now):
         if not isinstance(value, str):
             raise RowValueError(_("Expected the 18-character resident ID number as text."))
+        control_characters_refuse(value)
         try:
             return national_id.validate(value)
         except ValidationError as error:

@@ -1,14 +1,14 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
-from accounts.integration.services import INTEGRATION_PERMISSION
+from accounts.integration.services import integration_access_allowed
 
 
 class CanUseIntegrationAPI(BasePermission):
-    """Only service accounts holding ``accounts.use_integration_api`` (the "Core system
-    integration" group) may push data; a borrower's personal token gets 403."""
+    """Only members of the service group (holding ``accounts.use_integration_api``: the "Core
+    system integration" group) may push data, superusers included; a borrower's token gets 403."""
 
     message = _("This token may not use the integration API. Use the core system's service-account token.")
 
     def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.has_perm(INTEGRATION_PERMISSION))
+        return integration_access_allowed(request.user)

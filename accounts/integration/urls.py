@@ -1,7 +1,12 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from accounts.integration import api
+from portal.api_base import NotFoundView
 
 app_name = "integration"
 
-urlpatterns = [path(f"{kind}/", view.as_view(), name=kind) for kind, view in api.UPSERT_VIEWS.items()]
+urlpatterns = [
+    *(path(f"{kind}/", view.as_view(), name=kind) for kind, view in api.UPSERT_VIEWS.items()),
+    # Any other path here answers 404 in JSON, not with the site's HTML page.
+    re_path(r"^.*$", NotFoundView.as_view(), name="not-found"),
+]

@@ -12,6 +12,7 @@ from accounts.models.credit import (
     RepaymentInstallment,
 )
 from accounts.models.identity import CustomerRecord, IdentityBindingAttempt, User, UserManager
+from accounts.models.integration import IntegrationIdempotencyKey
 from accounts.models.risk import PolicyVersion, RiskDecision, RiskEvaluationChunk, RiskEvaluationRun, RiskSignal
 from accounts.models.tokens import ApiTokenUsage
 
@@ -25,6 +26,7 @@ __all__ = [
     "CustomerRecord",
     "IdentityBindingAttempt",
     "IdentityBindingGuess",
+    "IntegrationIdempotencyKey",
     "LimitChange",
     "PolicyVersion",
     "ReasonCode",

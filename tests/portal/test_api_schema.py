@@ -58,7 +58,7 @@ def test_each_operation_documents_every_status_it_answers_with_the_error_body(sc
 def test_the_integration_api_documents_its_row_errors_and_the_error_body(schema):
     responses = schema["paths"]["/api/integration/v1/accounts/"]["post"]["responses"]
 
-    assert set(responses) == {"200", "400", "401", "403", "409"}
+    assert set(responses) == {"200", "400", "401", "403", "409", "413", "415"}
     assert responses["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/IntegrationUpsertResult")
     assert responses["409"]["content"]["application/json"]["schema"]["$ref"] == ERROR
 

@@ -13,11 +13,12 @@ limit-change ledger and notices); so does everything on SQLite, in chunks with b
 
 from accounts.integration.imports.core_data import CHUNK_SIZE, ImportSummary, core_data_import
 from accounts.integration.imports.loaders import ANALYZE_AFTER_ROWS, STAGING
-from accounts.integration.imports.reading import FORMATS, CoreDataImportError
+from accounts.integration.imports.reading import ENCODINGS, FORMATS, CoreDataImportError
 
 __all__ = [
     "ANALYZE_AFTER_ROWS",
     "CHUNK_SIZE",
+    "ENCODINGS",
     "FORMATS",
     "STAGING",
     "CoreDataImportError",

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from accounts.integration.fields import printable
 from portal.exceptions import PortalError
 
 
@@ -33,41 +34,67 @@ def import_refuse(path, errors):
     raise CoreDataImportError(path=path, line=first.row, field=first.field, message=first.message)
 
 
-def _text_lines(handle, path):
-    """The file's lines as text, so that bytes that are not UTF-8 are reported by line."""
+# What --encoding accepts: UTF-8 (the default), or GB18030, which many Chinese core systems export
+# and which reads GBK and GB2312 files too (both are subsets).
+ENCODINGS = ("utf-8", "gb18030")
+
+
+def _text_lines(handle, path, encoding="utf-8"):
+    """The file's lines as text, so that bytes that are not in ``encoding`` are reported by line.
+    A byte-order mark at the start is dropped."""
     for line, data in enumerate(handle, start=1):
         try:
-            yield data.decode("utf-8-sig" if line == 1 else "utf-8")
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             raise CoreDataImportError(
-                path=path, line=line, field="", message=_("This line is not UTF-8 text.")
+                path=path,
+                line=line,
+                field="",
+                message=_("This line is not %(encoding)s text. Name the file's encoding with --encoding.")
+                % {"encoding": encoding.upper()},
             ) from None
+        yield text.removeprefix("\ufeff") if line == 1 else text
 
 
-def _csv_header(reader, path, kind):
-    """The header's column names, each a field of ``kind`` and given once; None for an empty file."""
-    header = next(reader, None)
+def _csv_records(reader, path):
+    """The CSV records; a line the csv module cannot read is refused by its number."""
+    try:
+        yield from reader
+    except csv.Error as error:
+        raise CoreDataImportError(
+            path=path,
+            line=reader.line_num,
+            field="",
+            message=_("This line is not valid CSV (%(error)s).") % {"error": error},
+        ) from None
+
+
+def _csv_header(records, path, kind):
+    """The header's column names (blank lines before it skipped), each a field of ``kind`` and
+    given once; None for an empty or blank file."""
+    header = next((record for record in records if any(name.strip() for name in record)), None)
     if header is None:
         return None
     header = [name.strip() for name in header]
     for name in header:
         if name not in kind.fields:
             raise CoreDataImportError(
-                path=path, line=1, field=name, message=_("Unknown column: use only the documented fields.")
+                path=path, line=1, field=printable(name), message=_("Unknown column: use only the documented fields.")
             )
         if header.count(name) > 1:
             raise CoreDataImportError(path=path, line=1, field=name, message=_("This column appears twice."))
     return header
 
 
-def csv_rows(handle, path, kind):
+def csv_rows(handle, path, kind, encoding="utf-8"):
     """``(line, row)`` for each record of a CSV file; ``line`` is where the record starts."""
-    reader = csv.reader(_text_lines(handle, path))
-    header = _csv_header(reader, path, kind)
+    reader = csv.reader(_text_lines(handle, path, encoding))
+    records = _csv_records(reader, path)
+    header = _csv_header(records, path, kind)
     if header is None:
         return
     line = reader.line_num
-    for record in reader:
+    for record in records:
         start, line = line + 1, reader.line_num
         if not record:
             continue
@@ -78,15 +105,15 @@ def csv_rows(handle, path, kind):
         yield start, dict(zip(header, record, strict=False))
 
 
-def jsonl_rows(handle, path, kind):
+def jsonl_rows(handle, path, kind, encoding="utf-8"):
     """``(line, row)`` for each non-blank line of a JSON Lines file."""
-    for line, text in enumerate(_text_lines(handle, path), start=1):
+    for line, text in enumerate(_text_lines(handle, path, encoding), start=1):
         if not text.strip():
             continue
         try:
             # Decimal keeps amounts exact, as the API's validators expect.
             yield line, json.loads(text, parse_float=Decimal)
-        except json.JSONDecodeError as error:
+        except ValueError as error:  # JSONDecodeError, or a number past Python's 4300 digits
             raise CoreDataImportError(
                 path=path, line=line, field="", message=_("This line is not valid JSON (%(error)s).") % {"error": error}
             ) from None
@@ -111,6 +138,16 @@ def file_open(path):
         return path.open("rb")
     except OSError as error:
         raise CoreDataImportError(path=path, line=None, field="", message=error.strerror or str(error)) from None
+
+
+def empty_refuse(path):
+    """A file with no rows is refused: a transfer cut short must not pass for "nothing to do"."""
+    raise CoreDataImportError(
+        path=path,
+        line=None,
+        field="",
+        message=_("The file holds no rows (it is empty, blank or only a header). Check that it arrived whole."),
+    )
 
 
 def chunks(iterable, size):

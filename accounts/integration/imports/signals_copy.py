@@ -33,15 +33,16 @@ def risk_signals_csv_copy(loader, handle, *, now):
     """``SignalStaging.copy_csv`` for the risk-signals kind: the number of rows staged, or None
     (nothing kept, ``handle`` to be read again) when the file must go row by row."""
     fields = list(loader.kind.fields)
+    encoding = getattr(loader, "encoding", "utf-8")
     try:
-        header = next(csv.reader([handle.readline().decode("utf-8-sig")]))
+        header = next(csv.reader([handle.readline().decode(encoding).removeprefix("\ufeff")]))
     except (UnicodeDecodeError, StopIteration, csv.Error):
         return None
     if sorted(header) != sorted(fields):
         return None
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            lines = _raw_copy(cursor, handle, header=header, fields=fields)
+            lines = _raw_copy(cursor, handle, header=header, fields=fields, loader=loader)
             _plain_ids_check(cursor)
             _signal_triples_check(cursor, loader.kind, now)
             count = _staging_fill(cursor, loader.table)
@@ -54,20 +55,28 @@ def risk_signals_csv_copy(loader, handle, *, now):
     return count
 
 
-def _raw_copy(cursor, handle, *, header, fields):
+# Python's name of an encoding --encoding accepts → PostgreSQL's.
+_COPY_ENCODINGS = {"utf-8": "UTF8", "gb18030": "GB18030"}
+
+
+def _raw_copy(cursor, handle, *, header, fields, loader):
     """COPY the rest of the file, as text, into a temporary table; returns its number of lines."""
+    encoding = _COPY_ENCODINGS[getattr(loader, "encoding", "utf-8")]
+    progress = getattr(loader, "progress", None)
     cursor.execute(
         f"""CREATE TEMPORARY TABLE {RAW_TABLE} (
                 number bigint GENERATED ALWAYS AS IDENTITY, {", ".join(f"{name} text" for name in fields)}
             ) ON COMMIT DROP"""
     )
     with cursor.cursor.copy(
-        f"COPY {RAW_TABLE} ({', '.join(header)}) FROM STDIN WITH (FORMAT csv, ENCODING 'UTF8')"
+        f"COPY {RAW_TABLE} ({', '.join(header)}) FROM STDIN WITH (FORMAT csv, ENCODING '{encoding}')"
     ) as copy:
         lines, last = 0, b"\n"
         while data := handle.read(1 << 20):
             copy.write(data)
             lines, last = lines + data.count(b"\n"), data[-1:]
+            if progress is not None:
+                progress(handle.tell(), None)
         lines += last != b"\n"
     return lines
 

@@ -22,6 +22,7 @@ from accounts.integration.services.balances import BalanceRows, InstallmentRows
 from accounts.integration.services.batches import (
     ROW_KINDS,
     Batch,
+    integration_kind_lock,
     integration_rows_apply,
     integration_summary_record,
 )
@@ -38,6 +39,14 @@ from accounts.integration.services.errors import (
     signal_conflict_message,
     unknown_account_message,
 )
+from accounts.integration.services.idempotency import (
+    KEY_PATTERN,
+    Answer,
+    IdempotencyKeyInvalid,
+    idempotency_key_check,
+    integration_idempotency_keys_expire,
+    integration_idempotent_call,
+)
 from accounts.integration.services.risk_signals import RiskSignalRows, ScoreUpdateRows
 from accounts.integration.services.rows import (
     ACCOUNT_EXTERNAL_ID,
@@ -53,21 +62,25 @@ from accounts.integration.services.rows import (
     RowKind,
     accounts_resolve,
     actor_label,
+    integration_access_allowed,
 )
 
 __all__ = [
     "ACCOUNT_EXTERNAL_ID",
     "CORE_SYSTEM_LABEL",
     "INTEGRATION_PERMISSION",
+    "KEY_PATTERN",
     "MAX_ROWS_PER_CALL",
     "NON_FIELD",
     "ROW_KINDS",
     "SCORE_RANGE",
     "ZERO",
     "AccountRows",
+    "Answer",
     "BalanceRows",
     "Batch",
     "Counts",
+    "IdempotencyKeyInvalid",
     "CustomerRows",
     "InstallmentRows",
     "IntegrationConflict",
@@ -80,8 +93,13 @@ __all__ = [
     "ScoreUpdateRows",
     "accounts_resolve",
     "actor_label",
+    "integration_access_allowed",
     "duplicate_message",
+    "idempotency_key_check",
     "installment_moved_message",
+    "integration_idempotency_keys_expire",
+    "integration_idempotent_call",
+    "integration_kind_lock",
     "integration_rows_apply",
     "integration_summary_record",
     "score_batch_conflict_message",

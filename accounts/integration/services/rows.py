@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from accounts.integration.fields import Field, RowValueError, Text, is_blank
+from accounts.integration.fields import Field, RowValueError, Text, control_characters_refuse, is_blank, printable
 from accounts.integration.services.errors import duplicate_message, unknown_account_message
 from accounts.models import CreditAccount
 
@@ -57,6 +57,16 @@ class Counts:
         return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
 
 
+def integration_access_allowed(user):
+    """Only members of a group granted ``INTEGRATION_PERMISSION`` (the "Core system integration"
+    group) may push data. Deliberately not ``has_perm``: a superuser holds every permission, but
+    is no service account; neither is a login given the permission on its own."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    app_label, codename = INTEGRATION_PERMISSION.split(".")
+    return user.groups.filter(permissions__codename=codename, permissions__content_type__app_label=app_label).exists()
+
+
 def actor_label(actor):
     """The audit log's name for the writer: the service account itself, or the import command."""
     return None if actor is not None else CORE_SYSTEM_LABEL
@@ -75,7 +85,9 @@ class RowKind(abc.ABC):
         if not isinstance(raw, dict):
             return None, [(NON_FIELD, _("Each row must be an object with named fields."))]
         errors = [
-            (str(name), _("Unknown field: use only the documented fields.")) for name in raw if name not in self.fields
+            (printable(name), _("Unknown field: use only the documented fields."))
+            for name in raw
+            if name not in self.fields
         ]
         values = {}
         for name, parser in self.fields.items():
@@ -90,7 +102,10 @@ class RowKind(abc.ABC):
 
     @staticmethod
     def _field_parse(parser, value, *, now):
-        """One field's value: its default when left blank (unless required), else what it parses to."""
+        """One field's value: its default when left blank (unless required), else what it parses to.
+        Text with a control character is refused, also where it would count as blank."""
+        if isinstance(value, str):
+            control_characters_refuse(value)
         if not is_blank(value):
             return parser.parse(value, now=now)
         if parser.required:

@@ -1,9 +1,11 @@
 """Who may call the core system's integration API, and what its schema promises."""
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.integration import services
 from accounts.integration.services import IntegrationForbidden, integration_rows_apply
 from tests.accounts.integration.support import (
     ENDPOINTS,
@@ -97,4 +99,49 @@ def test_each_endpoint_keeps_its_operation_id_and_schemas(client, path, operatio
     assert schema["components"]["schemas"][request_schema]["properties"]["rows"]["items"]["$ref"].endswith(
         f"/{row_schema}"
     )
-    assert set(operation["responses"]) == {"200", "400", "401", "403", "409"}
+    assert set(operation["responses"]) == {"200", "400", "401", "403", "409", "413", "415"}
+    assert set(operation["requestBody"]["content"]) == {"application/json"}
+
+
+# Issue 21, finding 8: only members of the service group, superusers included.
+
+
+def test_a_superuser_outside_the_service_group_gets_403_and_changes_nothing(world):
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    before = database_state()
+    response = push(
+        APIClient(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=superuser).key}"),
+        "balances",
+        [VALID_ROWS["balances"]],
+    )
+    assert response.status_code == 403
+    assert database_state() == before
+    with pytest.raises(IntegrationForbidden):
+        integration_rows_apply(kind="balances", rows=[VALID_ROWS["balances"]], actor=superuser)
+
+
+def test_a_login_given_the_permission_outside_the_group_gets_403(world):
+    user = UserFactory()
+    user.user_permissions.add(Permission.objects.get(codename="use_integration_api"))
+    response = push(
+        APIClient(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}"),
+        "balances",
+        [VALID_ROWS["balances"]],
+    )
+    assert response.status_code == 403
+
+
+def test_a_superuser_in_the_service_group_may_write(world):
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    superuser.groups.add(Group.objects.get(name="Core system integration"))
+    response = push(
+        APIClient(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=superuser).key}"),
+        "balances",
+        [VALID_ROWS["balances"]],
+    )
+    assert response.status_code == 200
+
+
+def test_an_inactive_service_account_gets_no_access(service_account):
+    service_account.is_active = False
+    assert not services.integration_access_allowed(service_account)

@@ -61,10 +61,14 @@ def test_a_bad_row_is_named_whichever_path_finds_it(tmp_path, change, line, fiel
 
 
 def test_a_quoted_line_break_goes_row_by_row(tmp_path, monkeypatch):
+    # A line break is a control character, refused in any value (issue 21): by the row-by-row
+    # path, which names the line the record starts on.
     content = PLAIN_CSV.replace("SIG-2,ACC-A,score_update,705,", 'SIG-2,ACC-A,score_update,"705\n",')
     fast = []
     monkeypatch.setattr(signals_copy, "risk_signals_csv_copy", _spy(signals_copy.risk_signals_csv_copy, fast))
-    assert "4 rows read, 4 inserted" in run("risk-signals", write(tmp_path, "signals.csv", content))
+    with translation.override("en"), pytest.raises(CommandError) as refused:
+        run("risk-signals", write(tmp_path, "signals.csv", content))
+    assert (refused.value.__cause__.line, refused.value.__cause__.field) == (3, "value")
     assert fast == [None]
 
 
