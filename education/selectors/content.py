@@ -284,9 +284,14 @@ def catalogue_changed(**kwargs):
     transaction.on_commit(bump)
 
 
-for _sender in (Article, Quiz, Topic):
-    post_save.connect(catalogue_changed, sender=_sender, dispatch_uid=f"catalogue_changed_save_{_sender.__name__}")
-    post_delete.connect(catalogue_changed, sender=_sender, dispatch_uid=f"catalogue_changed_delete_{_sender.__name__}")
+def catalogue_watch():
+    """Connected once by EducationConfig.ready(), so every process (web, worker, shell) marks the
+    catalogue stale on a save or delete, whether or not it ever reads the selectors."""
+    for sender in (Article, Quiz, Topic):
+        post_save.connect(catalogue_changed, sender=sender, dispatch_uid=f"catalogue_changed_save_{sender.__name__}")
+        post_delete.connect(
+            catalogue_changed, sender=sender, dispatch_uid=f"catalogue_changed_delete_{sender.__name__}"
+        )
 
 
 def _catalogue_current():
