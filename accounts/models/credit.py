@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models.identity import CustomerRecord
+from portal.formatting import money
 from portal.models import AppendOnlyError
 
 
@@ -226,6 +227,7 @@ class LimitChange(models.Model):
         RISK_FREEZE = "risk_freeze", _("frozen after a risk review")
         CLEARANCE = "clearance", _("account clearance")
         RESTORATION = "restoration", _("restored")
+        OFFER_ACCEPTED = "offer_accepted", _("raised: you accepted an offer")  # h19a
 
     class DecidedBy(models.TextChoices):
         BORROWER = "borrower", _("your request")
@@ -262,6 +264,9 @@ class LimitChange(models.Model):
     effective_at = models.DateTimeField(_("effective"))
     notice = models.ForeignKey("portal.Notification", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     appeal_deadline = models.DateTimeField(_("appeal deadline"), null=True, blank=True)
+    # h19a: why an increase is consented: "offer:<id>" (an accepted LimitOffer) or the borrower's
+    # own request ("borrower_request", "appeal"). Required for an increase (a CHECK on PostgreSQL).
+    consent = models.CharField(_("consent"), max_length=40, blank=True, default="")
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     objects = LimitChangeQuerySet.as_manager()
@@ -279,7 +284,9 @@ class LimitChange(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.account} #{self.sequence} {self.kind} {self.previous_limit}→{self.new_limit}"
+        # Shown in admin lists and links: the kind in the reader's language, amounts as money.
+        amounts = f"{money(self.previous_limit)} → {money(self.new_limit)}"
+        return f"{self.account} #{self.sequence} {self.get_kind_display()} {amounts}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

@@ -64,3 +64,22 @@ def test_text_without_the_v_names_no_version(text):
 @given(st.text(min_size=1).filter(lambda text: not (text.rstrip().isascii() and text.rstrip().isdigit())))
 def test_a_v_followed_by_anything_but_digits_names_no_version(text):
     assert PolicyVersion.pk_from_label(f"v{text}") is None
+
+
+@pytest.mark.parametrize(("language", "day"), [("zh-hans", "年"), ("en", " ")])
+def test_the_report_names_reasons_and_writes_money_and_dates_in_the_readers_language(reduction, language, day):
+    """Analysts read labels and formatted amounts, never the codes or "20000.00"."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from accounts.models import ReasonCode
+
+    with translation.override(language):
+        title = ReasonCode.objects.get(code="score_drop").title
+        html = render_to_string(
+            "accounts/risk_report_body.html",
+            {"report": risk_report_get(day=timezone.localdate())},
+        )
+    assert "¥20,000.00" in html and "20000.00" not in html
+    assert f"<td>{title}</td>" in html and ">score_drop<" not in html
+    assert day in html.split("</h2>")[0] and f"{timezone.localdate():%Y-%m-%d}" not in html
