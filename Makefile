@@ -8,7 +8,7 @@ PORT ?= 8000
 # Parallel workers for the test suite; CI on two cores uses both.
 TEST_WORKERS ?= auto
 
-.PHONY: install install-dev run test lint format messages check-deploy clean
+.PHONY: install install-dev run test lint format messages check-deploy clean lighthouse
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,15 @@ messages: install-dev
 check-deploy: install
 	DJANGO_ENV=production SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
 	  ALLOWED_HOSTS=portal.example $(PY) manage.py check --deploy --fail-level WARNING
+
+# Lighthouse on four borrower pages with mobile emulation (tools/lighthouse/run.py); the npm
+# packages are pinned by tools/lighthouse/package-lock.json. LIGHTHOUSE_ARGS="--language en".
+tools/lighthouse/node_modules/.installed: tools/lighthouse/package.json tools/lighthouse/package-lock.json
+	cd tools/lighthouse && npm ci --no-audit --no-fund
+	touch $@
+
+lighthouse: install tools/lighthouse/node_modules/.installed
+	$(PY) tools/lighthouse/run.py $(LIGHTHOUSE_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles

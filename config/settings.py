@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.unread_notifications",
+                "portal.support.support_channels",
             ],
         },
     },
@@ -129,6 +130,24 @@ else:
             "LOCATION": "portal_cache",
         }
     }
+# In production with Redis, sessions are read from Redis and from the
+# database only on a miss (written to both): one query fewer on every signed-in page. Their
+# cache has no per-process fallback: while Redis is unreachable a read misses and goes to the
+# database and a write is skipped, so no process keeps sessions of its own. (A sign-out during an
+# outage ends the database row; a copy Redis kept lives on until it expires: set SESSION_ENGINE
+# to django.contrib.sessions.backends.db where that is not acceptable.) Elsewhere: the database.
+if REDIS_URL:
+    CACHES["sessions"] = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "portal-sessions",
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1, "IGNORE_EXCEPTIONS": True},
+    }
+SESSION_ENGINE = env.str(
+    "SESSION_ENGINE",
+    default=f"django.contrib.sessions.backends.{'cached_db' if REDIS_URL and PRODUCTION else 'db'}",
+)
+SESSION_CACHE_ALIAS = "sessions" if "sessions" in CACHES else "default"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -184,6 +203,14 @@ LANGUAGE_COOKIE_NAME = "portal_language"
 LANGUAGE_COOKIE_SECURE = PRODUCTION
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# One date style per language (config/formats/<lang>/formats.py), and the support channels
+# shown in every page's footer (portal/support.py). SUPPORT_HOURS holds times only (the words
+# around them are translated); the phone becomes a tel: link, the email a mailto: link. Empty hides one.
+FORMAT_MODULE_PATH = ["config.formats"]
+SUPPORT_PHONE = env.str("SUPPORT_PHONE", default="400-800-1234")
+SUPPORT_HOURS = env.str("SUPPORT_HOURS", default="09:00–21:00")
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="help@portal.example")
+SUPPORT_URL = env.str("SUPPORT_URL", default="/learn/")
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
@@ -273,6 +300,14 @@ IDENTITY_BINDING_MAX_FAILURES_PER_CUSTOMER = env.int("IDENTITY_BINDING_MAX_FAILU
 IDENTITY_BINDING_MAX_FAILURES_PER_ADDRESS = env.int("IDENTITY_BINDING_MAX_FAILURES_PER_ADDRESS", default=20)
 # A personal API token stops working this many days after it was created.
 API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
+
+# Core-system integration (issue 21). Dates from the core system lie in a window: none before
+# INTEGRATION_EARLIEST_DATE (before the credit-line product existed; never before 1970), due dates
+# at most INTEGRATION_DUE_DATE_MAX_YEARS years ahead, observations not in the future. An
+# Idempotency-Key's stored answer is kept INTEGRATION_IDEMPOTENCY_HOURS hours.
+INTEGRATION_EARLIEST_DATE = env.str("INTEGRATION_EARLIEST_DATE", default="2000-01-01")
+INTEGRATION_DUE_DATE_MAX_YEARS = env.int("INTEGRATION_DUE_DATE_MAX_YEARS", default=40)
+INTEGRATION_IDEMPOTENCY_HOURS = env.int("INTEGRATION_IDEMPOTENCY_HOURS", default=24)
 
 # A borrower may appeal a decision against them for this many days after it takes effect.
 APPEAL_WINDOW_DAYS = env.int("APPEAL_WINDOW_DAYS", default=60)

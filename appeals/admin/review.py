@@ -56,7 +56,7 @@ def available_actions(appeal):
 
 
 def _decision_record_template():
-    """h16b's decision record include, once it exists (the page shows it above the figures)."""
+    """The decision record include (the page shows it above the figures)."""
     try:
         get_template(DECISION_RECORD_TEMPLATE)
     except TemplateDoesNotExist:

@@ -1,13 +1,9 @@
 """Input for the communication preferences page."""
 
-from zoneinfo import available_timezones
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-
-def _time_zone_choices():
-    return [(name, name) for name in sorted(available_timezones()) if "/" in name and not name.startswith("Etc/")]
+from portal.time_zones import time_zone_choices
 
 
 class CommunicationPreferenceForm(forms.Form):
@@ -23,6 +19,6 @@ class CommunicationPreferenceForm(forms.Form):
     )
     time_zone = forms.ChoiceField(
         label=_("My time zone"),
-        choices=_time_zone_choices,
+        choices=time_zone_choices,
         help_text=_("We do not send reminders between 22:00 and 08:00 in this time zone."),
     )
