@@ -4,7 +4,7 @@ system's integration API has its own, under /api/integration/v1/.)"""
 from django.urls import path, re_path
 
 from accounts.closure import api as closure_api
-from accounts.credit.api import CreditAccountListView, LimitChangeListView
+from accounts.credit.api import CreditAccountListView, LimitChangeListView, LimitOfferAnswerView, LimitOfferListView
 from accounts.identity.api import MeView
 from portal.api_base import NotFoundView
 
@@ -28,6 +28,9 @@ urlpatterns = [
         closure_api.ClosureRequestWithdrawView.as_view(),
         name="closure-request-withdraw",
     ),
+    path("offers/", LimitOfferListView.as_view(), name="limit-offer-list"),
+    path("offers/<int:offer_id>/accept/", LimitOfferAnswerView.as_view(answer="accept"), name="limit-offer-accept"),
+    path("offers/<int:offer_id>/decline/", LimitOfferAnswerView.as_view(answer="decline"), name="limit-offer-decline"),
     # Last: a malformed id (/accounts/abc/limit-changes/) is a JSON 404 like a missing object.
-    re_path(r"^(accounts|closure-requests)/", NotFoundView.as_view()),
+    re_path(r"^(accounts|closure-requests|offers)/", NotFoundView.as_view()),
 ]

@@ -4,6 +4,7 @@
 from celery import shared_task
 
 from accounts.closure import services as closure
+from accounts.credit import offers
 from accounts.identity import services as identity
 from accounts.risk import services as risk
 
@@ -35,6 +36,12 @@ def risk_policy_evaluate_chunk(chunk_id):
 def risk_report_send():
     """Beat, each morning: yesterday's risk report to the risk analysts."""
     return risk.risk_report_send()
+
+
+@shared_task
+def limit_offers_expire():
+    """Beat, hourly: mark open limit offers past their expiry as expired (idempotent)."""
+    return offers.limit_offers_expire()
 
 
 @shared_task

@@ -65,6 +65,7 @@ app.conf.beat_schedule = {
         "task": "appeals.tasks.appeals_decided_close",
         "schedule": crontab(hour=2, minute=40),
     },
+    "limit-offers-expire": {"task": "accounts.tasks.limit_offers_expire", "schedule": crontab(minute=35)},
     "integration-idempotency-keys-expire": {
         "task": "accounts.integration.tasks.integration_idempotency_keys_expire",
         "schedule": crontab(minute=25),

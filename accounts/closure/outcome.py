@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from accounts.credit.services import limit_change_apply
+from accounts.credit.services import CONSENT_BORROWER_REQUEST, limit_change_apply
 from accounts.models import ClosureRequest, CreditAccount, LimitChange
 
 REASON_CODE = "borrower_request"
@@ -131,4 +131,5 @@ def closure_outcome_apply(*, account, outcome, decided_by, decided_by_user, sour
         decided_by_user=decided_by_user,
         source_reference=source_reference,
         request=request,
+        consent=CONSENT_BORROWER_REQUEST,  # the borrower's own request
     )

@@ -6,6 +6,7 @@ from accounts.models import (
     CreditAccount,
     CreditProduct,
     LimitChange,
+    LimitOffer,
     PolicyVersion,
     ReasonCode,
 )
@@ -133,3 +134,13 @@ class CreditProductAdmin(admin.ModelAdmin):
 
 
 # Registers the risk pages, the closure requests and the clearance cases.
+
+
+@admin.register(LimitOffer)
+class LimitOfferAdmin(ReadOnlyAdmin):
+    """Offers of a higher limit and the borrowers' answers, read-only: made by the services."""
+
+    list_display = ["account", "offered_limit", "source", "status", "expires_at", "answered_at", "answer_channel"]
+    list_filter = ["status", "source", "answer_channel"]
+    search_fields = ["account__external_id"]
+    raw_id_fields = ["account", "limit_change"]

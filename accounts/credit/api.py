@@ -1,10 +1,12 @@
 """The borrower's credit accounts and their limit history, for the mobile app."""
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers
+from rest_framework import generics, serializers, views
+from rest_framework.response import Response
 
-from accounts.credit import selectors
-from accounts.models import CreditAccount, LimitChange
+from accounts.credit import offers, selectors
+from accounts.models import CreditAccount, LimitChange, LimitOffer
 from accounts.risk.records import limit_change_records_for_borrower
 from portal.api_base import IsIdentityBound, PagePagination, error_responses
 
@@ -98,3 +100,63 @@ class LimitChangeListView(generics.ListAPIView):
     def get_queryset(self):
         account = selectors.credit_account_get(user=self.request.user, account_id=self.kwargs["account_id"])
         return selectors.limit_change_list(user=self.request.user, account=account)
+
+
+# offers of a higher limit.
+class LimitOfferSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "LimitOffer"
+
+    id = serializers.IntegerField()
+    account_id = serializers.IntegerField()
+    account_external_id = serializers.CharField(source="account.external_id")
+    currency = serializers.CharField(source="account.product.currency")
+    previous_limit = serializers.DecimalField(max_digits=12, decimal_places=2)
+    offered_limit = serializers.DecimalField(max_digits=12, decimal_places=2)
+    reason = serializers.CharField(help_text="Why we offer it, in the language asked for.")
+    expires_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=LimitOffer.Status.choices)
+    answered_at = serializers.DateTimeField(allow_null=True)
+
+
+class LimitOfferListView(generics.ListAPIView):
+    """The borrower's open offers of a higher limit. Nothing changes unless one is accepted."""
+
+    permission_classes = [IsIdentityBound]
+    pagination_class = PagePagination
+    serializer_class = LimitOfferSerializer
+
+    @extend_schema(responses={200: LimitOfferSerializer, **error_responses(401, 403)})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.limit_offers_open_list(user=self.request.user).order_by("-created_at", "-pk")
+
+
+class LimitOfferAnswerView(views.APIView):
+    """Accept (the limit rises now, with the offer as consent) or decline an open offer."""
+
+    permission_classes = [IsIdentityBound]
+    answer = None
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: LimitOfferSerializer,
+            **error_responses(
+                401, 403, 404, status_409="The offer was already answered, withdrawn or has expired: nothing changed."
+            ),
+        },
+    )
+    def post(self, request, offer_id):
+        offer = get_object_or_404(LimitOffer.objects.for_user(request.user), pk=offer_id)
+        answer = offers.limit_offer_accept if self.answer == "accept" else offers.limit_offer_decline
+        offer = answer(
+            user=request.user,
+            account_id=offer.account_id,
+            offer_id=offer.pk,
+            channel=LimitOffer.Channel.API,
+            request=request,
+        )
+        return Response(LimitOfferSerializer(offer).data)

@@ -152,6 +152,8 @@ class PlannedChange:
     policy_version: PolicyVersion | None = None
     source_reference: str = ""
     effective_at: object = None
+    # Why an increase is consented: "offer:<id>" or the borrower's own request (see consent_check).
+    consent: str = ""
 
 
 def _ledger_row(change, *, sequence, effective_at, appeal_deadline):
@@ -171,6 +173,7 @@ def _ledger_row(change, *, sequence, effective_at, appeal_deadline):
         source_reference=change.source_reference,
         effective_at=effective_at,
         appeal_deadline=appeal_deadline,
+        consent=change.consent,
     )
 
 
@@ -225,12 +228,27 @@ def _next_sequences(account_ids):
     )
 
 
+CONSENT_BORROWER_REQUEST = "borrower_request"  # the borrower asked (e.g. resuming a paused line)
+CONSENT_APPEAL = "appeal"  # a restoration after the borrower's successful appeal
+
+
+def consent_check(change):
+    """No limit goes up without the borrower's consent: an accepted offer or their own request."""
+    raising = change.new_limit > change.account.credit_limit and change.kind != LimitChange.Kind.OPENING
+    if raising and not change.consent:
+        raise PortalError(
+            _("A limit increase needs the borrower's consent: offer it to them instead."), code="consent_required"
+        )
+
+
 def limit_changes_apply_locked(*, planned, request=None):
     """Append the ledger rows, update the accounts, and write notices and audit events for
     changes on accounts already locked by the caller, in a handful of statements whatever their
     number. Returns the LimitChange rows in the order given. Callers validate first."""
     if not planned:
         return []
+    for change in planned:
+        consent_check(change)
     now = timezone.now()
     sequences = _next_sequences([change.account.pk for change in planned])
     recipients = notice_recipients(customer_ids={c.account.customer_id for c in planned})
@@ -297,6 +315,7 @@ def limit_change_apply(
     source_reference="",
     effective_at=None,
     request=None,
+    consent="",
 ):
     """Append one change to the ledger and apply it to the account, with notice and audit.
 
@@ -331,6 +350,7 @@ def limit_change_apply(
                     policy_version=policy_version,
                     source_reference=source_reference,
                     effective_at=effective_at,
+                    consent=consent,
                 )
             ],
             request=request,

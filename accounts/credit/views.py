@@ -10,7 +10,11 @@ from accounts.credit import selectors
 def credit_history(request, account_id):
     account = selectors.credit_account_get(user=request.user, account_id=account_id)
     changes = selectors.limit_change_list(user=request.user, account=account)
-    return render(request, "accounts/credit_history.html", {"account": account, "changes": changes})
+    context = {"account": account, "changes": changes}
+    # offers of a higher limit, their answers, and "don't offer me increases".
+    context["offers"] = selectors.limit_offer_list(user=request.user, account=account)
+    context["no_increase_offers"] = selectors.increase_offers_opted_out(user=request.user)
+    return render(request, "accounts/credit_history.html", context)
 
 
 @login_required

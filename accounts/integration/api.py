@@ -173,11 +173,11 @@ class IntegrationUpsertView(APIView):
                 kind=self.kind, rows=envelope.validated_data["rows"], actor=request.user, request=request
             )
         except services.IntegrationRowsRejected as rejected:
-            return self._refusal(rejected.errors)
+            return self._refusal(rejected.errors, status_code=rejected.status_code)
         return services.Answer(status.HTTP_200_OK, self._body(counts, []))
 
-    def _refusal(self, errors):
-        return services.Answer(status.HTTP_400_BAD_REQUEST, self._body(services.Counts(), errors))
+    def _refusal(self, errors, status_code=status.HTTP_400_BAD_REQUEST):
+        return services.Answer(status_code, self._body(services.Counts(), errors))
 
     def _body(self, counts, errors):
         return dict(self.OutputSerializer({**counts.as_dict(), "errors": [vars(error) for error in errors]}).data)
@@ -222,7 +222,9 @@ def _documented(*, request, operation_id, description):
                 "(superusers included).",
                 status_409="A parallel call wrote the same records first (`code` `conflict`; nothing was applied, "
                 "send it again), or the Idempotency-Key was already used with another body (`code` "
-                "`idempotency_key`).",
+                "`idempotency_key`). An account row that would raise a limit without the borrower's consent "
+                "answers 409 with the per-row body (`field` `credit_limit`): a limit only goes up when the "
+                "borrower accepts an offer.",
             ),
         },
     )

@@ -13,6 +13,7 @@ from accounts.models.credit import (
 )
 from accounts.models.identity import CustomerRecord, IdentityBindingAttempt, User, UserManager
 from accounts.models.integration import IntegrationIdempotencyKey
+from accounts.models.offers import IncreaseOffersOptOut, LimitOffer
 from accounts.models.risk import PolicyVersion, RiskDecision, RiskEvaluationChunk, RiskEvaluationRun, RiskSignal
 from accounts.models.tokens import ApiTokenUsage
 
@@ -26,8 +27,10 @@ __all__ = [
     "CustomerRecord",
     "IdentityBindingAttempt",
     "IdentityBindingGuess",
+    "IncreaseOffersOptOut",
     "IntegrationIdempotencyKey",
     "LimitChange",
+    "LimitOffer",
     "PolicyVersion",
     "ReasonCode",
     "RepaymentInstallment",

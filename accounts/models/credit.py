@@ -227,7 +227,7 @@ class LimitChange(models.Model):
         RISK_FREEZE = "risk_freeze", _("frozen after a risk review")
         CLEARANCE = "clearance", _("account clearance")
         RESTORATION = "restoration", _("restored")
-        OFFER_ACCEPTED = "offer_accepted", _("raised: you accepted an offer")  # h19a
+        OFFER_ACCEPTED = "offer_accepted", _("raised: you accepted an offer")
 
     class DecidedBy(models.TextChoices):
         BORROWER = "borrower", _("your request")
@@ -264,7 +264,7 @@ class LimitChange(models.Model):
     effective_at = models.DateTimeField(_("effective"))
     notice = models.ForeignKey("portal.Notification", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     appeal_deadline = models.DateTimeField(_("appeal deadline"), null=True, blank=True)
-    # h19a: why an increase is consented: "offer:<id>" (an accepted LimitOffer) or the borrower's
+    # why an increase is consented: "offer:<id>" (an accepted LimitOffer) or the borrower's
     # own request ("borrower_request", "appeal"). Required for an increase (a CHECK on PostgreSQL).
     consent = models.CharField(_("consent"), max_length=40, blank=True, default="")
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)

@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.closure.outcome import ENDED_STATUSES, closure_outcome_apply, closure_outcome_for
-from accounts.credit.services import limit_change_apply
+from accounts.credit.services import CONSENT_APPEAL, limit_change_apply
 from accounts.models import CreditAccount, LimitChange
 from appeals.models import Appeal, AppealApproval, AppealMessage
 from appeals.services.common import (
@@ -169,6 +169,7 @@ class DecisionAction(ABC):
             decided_by_user=decided_by,
             source_reference=self.appeal.reference,
             request=self.request,
+            consent=CONSENT_APPEAL,  # a restoration after the borrower's appeal
         )
 
 

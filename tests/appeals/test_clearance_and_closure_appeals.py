@@ -150,6 +150,7 @@ def rejected_request(borrower, monkeypatch):
         new_limit="50000.00",
         reason_codes=["appeal_outcome"],
         decided_by=LimitChange.DecidedBy.STAFF,
+        consent="appeal",
     )
     return closure_request
 

@@ -32,7 +32,7 @@ def suggestion(user):
 def test_a_restored_line_gets_no_advice_about_the_cut_it_no_longer_has():
     borrower, account = borrower_with_line()
     change(account, LimitChange.Kind.RISK_REDUCTION, new_limit="35000.00", reason_codes=["score_drop"])
-    change(account, LimitChange.Kind.RESTORATION, new_limit="50000.00")
+    change(account, LimitChange.Kind.RESTORATION, new_limit="50000.00", consent="appeal")
 
     _slug, why = suggestion(borrower)
 

@@ -10,6 +10,12 @@ from accounts.models import CreditAccount, CreditProduct, CustomerRecord, LimitC
 from portal.services import audit_event_record
 
 
+class ConsentMissing(RowError):
+    """A row that would raise a limit without the borrower's consent: answered with 409."""
+
+    conflict = True
+
+
 class AccountRows(RowKind):
     """An account's full state. A new account is opened with its opening ledger row; a different
     limit on a known account is a ``core_sync`` limit change (with its reasons and the borrower's
@@ -116,6 +122,12 @@ class AccountRows(RowKind):
                 "status": account.get_status_display()
             }
             return [RowError(row.position, "credit_limit", message)]
+        if values["credit_limit"] > account.credit_limit:  # an increase is the borrower's choice
+            message = _(
+                "The limit would rise from %(old)s to %(new)s without the borrower's consent: a limit "
+                "only goes up when the borrower accepts an offer. Nothing was applied."
+            ) % {"old": account.credit_limit, "new": values["credit_limit"]}
+            return [ConsentMissing(row.position, "credit_limit", message)]
         if not values["reason_codes"]:
             message = _(
                 "The limit changes from %(old)s to %(new)s: give one to four reason codes, "

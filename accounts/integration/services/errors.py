@@ -12,6 +12,9 @@ class IntegrationRowsRejected(PortalError):
     def __init__(self, errors):
         super().__init__(_("Nothing was applied: correct the rows listed and send them again."), code="invalid_rows")
         self.errors = sorted(errors, key=lambda error: (error.row is None, error.row or 0, error.field))
+        # 409 when every error is a conflict with the borrower's rights (an increase without
+        # their consent), else 400.
+        self.status_code = 409 if all(getattr(error, "conflict", False) for error in self.errors) else 400
 
 
 class IntegrationConflict(PortalError):

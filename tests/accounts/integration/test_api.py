@@ -89,20 +89,6 @@ def test_a_limit_change_from_the_core_system_is_a_core_sync_ledger_row_with_a_no
     assert audit.actor == service_account
 
 
-def test_the_core_system_may_raise_a_limit(core_client, world):
-    row = {
-        **VALID_ROWS["accounts"],
-        "external_id": "ACC-B",
-        "customer_external_id": "CUST-B",
-        "credit_limit": "12000.00",
-        "reason_codes": ["appeal_outcome"],
-        "opened_at": world["account_b"].opened_at.isoformat(),
-    }
-    assert push(core_client, "accounts", [row]).json()["updated"] == 1
-    world["account_b"].refresh_from_db()
-    assert world["account_b"].credit_limit == Decimal("12000.00")
-
-
 def test_balance_and_opening_time_of_a_known_account_are_mirrored_without_a_ledger_row(
     core_client, world, service_account
 ):
