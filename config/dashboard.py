@@ -1,7 +1,7 @@
 """The dashboard's reads: each line's figures from the ledger's newest row and the request's
 status (one source of truth, so the dashboard never disagrees with the limit history or a
 receipt). Reads only; a fixed number of queries for all the borrower's lines together (the
-per-line next payment and score trend are the credit selectors')."""
+next payments and score trends too: the credit selectors read them for all lines at once)."""
 
 from decimal import Decimal
 
@@ -28,7 +28,7 @@ def _lender_change(change, reasons, now):
     return {"change": change, "reasons": [reasons[code] for code in change.reason_codes if code in reasons]}
 
 
-def _line(account, change, pending, reasons, now):
+def _line(account, change, pending, reasons, now, extras):
     limit = change.new_limit if change else account.credit_limit
     status = change.new_status if change else account.status
     owed = account.outstanding_balance
@@ -41,8 +41,8 @@ def _line(account, change, pending, reasons, now):
         "available": max(limit - owed, ZERO) if status == account.Status.ACTIVE else ZERO,
         "lender_change": _lender_change(change, reasons, now),
         "pending_change": pending,
-        "next_due": credit_selectors.next_installment_due(account=account),
-        "score_trend": credit_selectors.credit_score_trend(account=account),
+        "next_due": extras["next_due"].get(account.pk),
+        "score_trend": extras["score_trend"].get(account.pk, []),
     }
 
 
@@ -50,12 +50,20 @@ def dashboard_lines(*, user, now=None):
     """Each of the borrower's lines as the dashboard shows it, in the order they were opened, and
     the ledger read for them (``{"changes", "reasons"}``, which the learning advice reuses)."""
     now = now or timezone.now()
-    accounts = list(credit_selectors.credit_account_list(user=user))
+    # The customer record comes with the lines (the dashboard shows it): no query of its own.
+    accounts = list(credit_selectors.credit_account_list(user=user).select_related("customer"))
     changes = advice.newest_changes(user=user)
     reasons = advice.reasons_of(changes)
     by_account = {change.account_id: change for change in changes}
     pending = closure_selectors.closure_requests_cooling_off_by_account(user=user, now=now)
-    lines = [_line(account, by_account.get(account.pk), pending.get(account.pk), reasons, now) for account in accounts]
+    extras = {  # every line's at once: one query each, however many lines
+        "next_due": credit_selectors.next_installments_due(accounts=accounts),
+        "score_trend": credit_selectors.credit_score_trends(accounts=accounts),
+    }
+    lines = [
+        _line(account, by_account.get(account.pk), pending.get(account.pk), reasons, now, extras)
+        for account in accounts
+    ]
     return lines, {"changes": changes, "reasons": reasons}
 
 
@@ -66,3 +74,12 @@ def lender_cut_since(*, lines, since):
         line["lender_change"] and timezone.localdate(line["lender_change"]["change"].effective_at) >= since
         for line in lines
     )
+
+
+def dashboard_customer(*, user, lines):
+    """The borrower's customer record: the one the lines were read with (every line is the
+    borrower's own, ``for_user``), else read from the user."""
+    for line in lines:
+        if line["account"].customer_id == user.customer_id:
+            return line["account"].customer
+    return user.customer

@@ -33,14 +33,14 @@ def dashboard(request):
     Every figure comes from the ledger and the requests' status (``config.dashboard``)."""
     user = request.user
     lines, ledger = dashboard_selectors.dashboard_lines(user=user)
-    unread_count = selectors.notification_unread_count(user=user)
+    recent_notifications, unread_count = selectors.notification_recent_with_unread_count(user=user)
     context = {
         "accounts": lines,
-        "customer": user.customer,
+        "customer": dashboard_selectors.dashboard_customer(user=user, lines=lines),
         "unread_count": unread_count,
         # The header's badge (portal.context_processors) reads this instead of counting again.
         "unread_notification_count": unread_count,
-        "recent_notifications": selectors.notification_list(user=user)[:3],
+        "recent_notifications": recent_notifications,
         "report_card": _report_card(user, lines),
         "learning": learning_selectors.learning_summary_get(
             user=user, accounts=[line["account"] for line in lines], ledger=ledger

@@ -1,7 +1,22 @@
+from django.db.models import Count, Q, Window
+
 from portal import notices
 from portal.models import Notification
 
-NOTICE_FIELDS = ("id", "kind", "template", "params", "title", "body", "link", "created_at", "read_at")
+# ``idempotency_key`` ties a "could not be applied" notice to its closure request: the notice's
+# page reads it (the appeal button), and leaving it out cost that page a query per view.
+NOTICE_FIELDS = (
+    "id",
+    "kind",
+    "template",
+    "params",
+    "title",
+    "body",
+    "link",
+    "created_at",
+    "read_at",
+    "idempotency_key",
+)
 
 
 def notification_list(*, user):
@@ -17,6 +32,15 @@ def notification_page(*, notification):
     if context is None:
         return ""
     return notices.render_page(notification.template, context)
+
+
+def notification_recent_with_unread_count(*, user, count=3):
+    """The person's ``count`` newest notices (as ``notification_list``) and how many of all their
+    notices are unread, in one query (a window count over all their notices, taken before the
+    limit); with no notices, none and 0."""
+    unread = Window(Count("pk", filter=Q(read_at__isnull=True)))
+    recent = list(notification_list(user=user).annotate(unread_total=unread)[:count])
+    return recent, (recent[0].unread_total if recent else 0)
 
 
 def notification_unread_count(*, user):

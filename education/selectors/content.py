@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Case, CharField, F, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, CharField, Count, F, IntegerField, Prefetch, Q, Value, When
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -130,7 +130,8 @@ def article_get_for_slug(*, slug, language=None, include_unpublished=False):
     """The version of article ``slug`` in ``language``, else its other-language version, else
     None. Only published versions unless ``include_unpublished``. The result carries
     ``is_fallback`` and ``other_version`` (the version in the other language, or None)."""
-    versions = Article.objects.select_related("topic").filter(slug=slug)
+    # The Markdown source stays in the database: pages and the API show the rendered HTML.
+    versions = Article.objects.select_related("topic").defer("body").filter(slug=slug)
     if not include_unpublished:
         versions = versions.published()
     versions = list(versions)
@@ -176,6 +177,18 @@ def _quiz_queryset():
 def quiz_for_article(*, article):
     """The published quiz of this article version, questions and choices loaded, or None."""
     return _quiz_queryset().filter(article=article, is_published=True).first()
+
+
+def quiz_summary_for_article(*, article):
+    """The published quiz of this article version with only what its page shows (its id and
+    ``question_count``), in one query; or None. ``quiz_for_article`` loads the questions too."""
+    return (
+        Quiz.objects.filter(article=article, is_published=True)
+        .only("pk")
+        .annotate(question_count=Count("questions"))
+        .order_by("pk")
+        .first()
+    )
 
 
 def quiz_get(*, quiz_id):
@@ -292,6 +305,7 @@ def catalogue_watch():
         post_delete.connect(
             catalogue_changed, sender=sender, dispatch_uid=f"catalogue_changed_delete_{sender.__name__}"
         )
+    advice.reasons_watch()
 
 
 def _catalogue_current():

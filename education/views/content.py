@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 
 from education import selectors, services
 from education.forms import ArticleSearchForm, QuizForm
+from education.selectors import content as content_selectors
 from portal.exceptions import PortalError
 
 
@@ -55,7 +56,7 @@ def render_article(request, article, *, preview=False):
     return render(
         request,
         "education/article_detail.html",
-        {"article": article, "quiz": selectors.quiz_for_article(article=article), "preview": preview},
+        {"article": article, "quiz": content_selectors.quiz_summary_for_article(article=article), "preview": preview},
     )
 
 

@@ -91,9 +91,9 @@ def test_the_dashboard_and_last_months_report_agree_with_the_ledger(open_visitor
     visitor.expect_language(language)
     expect(visitor.page.locator("[data-field=available]")).to_have_count(1)
     visitor.check()
-    screenshots(visitor, f"h15r-dashboard-{story}-{language}")
+    screenshots(visitor, f"ledger-dashboard-{story}-{language}")
 
     visitor.goto(f"/reports/{report.pk}/")
     expect(visitor.heading()).to_have_count(1)
     visitor.check()
-    screenshots(visitor, f"h15r-report-{story}-{language}")
+    screenshots(visitor, f"ledger-report-{story}-{language}")

@@ -42,13 +42,16 @@ READ_SLUGS = ["budgeting-basics", "how-limits-are-set", "what-moves-a-credit-sco
 
 
 def _ledger(account, size):
-    """``size`` risk reductions, each appealed, each followed by the core system restoring the limit."""
+    """``size`` risk reductions, each appealed, each followed by a core-system sync (lower still:
+    no limit goes up without the borrower's consent), so every line's newest row is a sync."""
     changes = []
     for _ in range(size):
+        account.refresh_from_db(fields=["credit_limit"])
+        limit = account.credit_limit
         change = limit_change_apply(
             account=account,
             kind=LimitChange.Kind.RISK_REDUCTION,
-            new_limit=Decimal("40000.00"),
+            new_limit=limit - Decimal("1000.00"),
             reason_codes=["score_drop"],
             decided_by=LimitChange.DecidedBy.POLICY,
         )
@@ -56,7 +59,7 @@ def _ledger(account, size):
         limit_change_apply(
             account=account,
             kind=LimitChange.Kind.CORE_SYNC,
-            new_limit=Decimal("50000.00"),
+            new_limit=limit - Decimal("2000.00"),
             reason_codes=["macro_tightening"],
             decided_by=LimitChange.DecidedBy.CORE_SYSTEM,
         )
@@ -156,6 +159,39 @@ def test_borrower_page_queries_do_not_grow_with_history(client, borrowers, page)
     )
 
 
+# At most this many queries per page for a signed-in borrower with a warm process, session and
+# user included (issue 17, h17b: the dashboard was 13, a notice 5, an article 8; the history
+# page's 8 include the limit-offer reads). Lower a bound when a page gets cheaper.
+MAX_QUERIES = {
+    "dashboard": 10,
+    "history": 8,
+    "repayments": 5,
+    "notifications": 5,
+    "notification": 4,
+    "appeals": 5,
+    "appeal": 8,
+    "wizard start": 5,
+    "learn": 5,
+    "article": 6,
+    "reports": 5,
+    "report": 4,
+    "settings": 6,
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_borrower_page_queries_stay_within_their_bound(client, borrowers, page):
+    borrower, account = borrowers["long"]
+    client.force_login(borrower)
+    path = _pages(borrower, account)[page]
+    client.get(path)  # a warm process
+    status, queries = _queries(client, path)
+    assert status == 200
+    assert len(queries) <= MAX_QUERIES[page], f"{page}: {len(queries)} queries:\n" + "\n".join(
+        sql[:200] for sql in queries
+    )
+
+
 def _appeals(count):
     for _ in range(count):
         person = BorrowerFactory()
@@ -199,7 +235,7 @@ IMPORT_ROWS = {
         "external_id": account.external_id,
         "customer_external_id": account.customer.external_id,
         "product_code": account.product.code,
-        "credit_limit": "45000.00",
+        "credit_limit": "30000.00",  # below every history's limit: a raise needs consent
         "reason_codes": ["macro_tightening"],
         "opened_at": account.opened_at.isoformat(),
     },
