@@ -148,7 +148,7 @@ def api_token_revoke(request):
 
 
 def sign_in_cancel(request):
-    """"Cancel" on the two-factor step: drop the half-finished sign-in (nobody is signed in yet,
+    """ "Cancel" on the two-factor step: drop the half-finished sign-in (nobody is signed in yet,
     so nobody is signed out) and go back to the sign-in page it began on."""
     if not request.user.is_authenticated:
         clear_login(request)
