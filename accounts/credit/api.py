@@ -126,7 +126,7 @@ class LimitOfferListView(generics.ListAPIView):
     pagination_class = PagePagination
     serializer_class = LimitOfferSerializer
 
-    @extend_schema(responses={200: LimitOfferSerializer, **error_responses(401, 403)})
+    @extend_schema(responses={200: LimitOfferSerializer, **error_responses(401, 403, 404)})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

@@ -187,22 +187,27 @@ def test_two_changes_racing_on_one_account_are_applied_one_after_the_other():
     barrier = threading.Barrier(2)
     errors = []
 
-    def cut(new_limit):
+    # A cut and a freeze: valid in either order (two cuts to different limits are not, since the
+    # second could raise the limit, which needs the borrower's consent).
+    changes = [
+        {"kind": LimitChange.Kind.RISK_REDUCTION, "new_limit": "40000.00", "reason_codes": ["score_drop"]},
+        {
+            "kind": LimitChange.Kind.RISK_FREEZE,
+            "new_status": CreditAccount.Status.FROZEN,
+            "reason_codes": ["fraud_suspicion"],
+        },
+    ]
+
+    def apply(change):
         try:
             barrier.wait(timeout=10)
-            limit_change_apply(
-                account=account,
-                kind=LimitChange.Kind.RISK_REDUCTION,
-                new_limit=new_limit,
-                reason_codes=["score_drop"],
-                decided_by=LimitChange.DecidedBy.POLICY,
-            )
+            limit_change_apply(account=account, decided_by=LimitChange.DecidedBy.POLICY, **change)
         except Exception as error:  # collected and asserted below
             errors.append(error)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=cut, args=(limit,)) for limit in ("40000.00", "30000.00")]
+    threads = [threading.Thread(target=apply, args=(change,)) for change in changes]
     for thread in threads:
         thread.start()
     for thread in threads:

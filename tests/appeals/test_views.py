@@ -189,3 +189,15 @@ def test_no_appeal_link_after_the_deadline(client, borrower, decision, clock):
     response = _post_appeal(borrower_client, decision)
     assert "deadline" in str(response.context["form"].errors) or response.context["form"].errors
     assert Appeal.objects.count() == 0
+
+
+def test_an_english_reader_sees_labels_that_start_with_a_capital(borrower_client, borrower, appeal):
+    """Choice labels are lowercase in the catalogue (they also sit inside sentences); a label
+    that stands alone on the borrower's page starts with a capital."""
+    borrower.preferred_language = "en"
+    borrower.save(update_fields=["preferred_language"])
+    html = borrower_client.get(reverse("appeals:detail", args=[appeal.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<strong>Submitted</strong>" in html and "<strong>submitted</strong>" not in html
+    assert ">Lowered after a risk review<" in html
+    listing = borrower_client.get(reverse("appeals:list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Submitted" in listing

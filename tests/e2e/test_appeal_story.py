@@ -121,7 +121,7 @@ def test_appeal_overturned_with_four_eyes(open_visitor, tmp_path, settings):
 
     # The borrower sees the decision, the restored limit and the final notice.
     person.goto(f"/appeals/{appeal.pk}/")
-    expect(person.page.locator("#appeal-status")).to_contain_text(person.t("overturned"))
+    expect(person.page.locator("#appeal-status")).to_contain_text(person.t("overturned"), ignore_case=True)
     expect(person.page.get_by_role("main")).to_contain_text("¥50,000.00")
     person.goto("/notifications/")
     notice_link = person.page.get_by_role("link", name=f"Decision on your appeal {appeal.reference}").first

@@ -1,4 +1,4 @@
-"""What issue 17's second pass cached or read in bulk stays correct (h17b): the reason-code
+"""What issue 17's second pass cached or read in bulk stays correct: the reason-code
 catalogue each process keeps shows a staff edit at once, the dashboard reads every line's next
 payment and score trend in one query each (and each line shows its own), and the customer record
 it now reads with the lines is the borrower's own."""
@@ -49,10 +49,10 @@ def test_reason_catalogue_is_read_once_per_process_and_reloaded_after_an_edit():
 def test_a_new_and_a_deleted_reason_code_show_at_once():
     account = credit_account(customer=BorrowerFactory().customer, credit_limit="50000.00")
     assert "score_drop" in advice.reasons_of([_cut(account)])  # the copy is loaded
-    ReasonCode.objects.create(code="h17b_new_code", title_en="New", title_zh="新")
-    change = _cut(account, code="h17b_new_code")
-    assert advice.reasons_of([change])["h17b_new_code"].title_en == "New"
-    ReasonCode.objects.get(code="h17b_new_code").delete()
+    ReasonCode.objects.create(code="fresh_code", title_en="New", title_zh="新")
+    change = _cut(account, code="fresh_code")
+    assert advice.reasons_of([change])["fresh_code"].title_en == "New"
+    ReasonCode.objects.get(code="fresh_code").delete()
     assert advice.reasons_of([change]) == {}
 
 

@@ -160,7 +160,7 @@ def test_borrower_page_queries_do_not_grow_with_history(client, borrowers, page)
 
 
 # At most this many queries per page for a signed-in borrower with a warm process, session and
-# user included (issue 17, h17b: the dashboard was 13, a notice 5, an article 8; the history
+# user included (issue 17: the dashboard was 13, a notice 5, an article 8; the history
 # page's 8 include the limit-offer reads). Lower a bound when a page gets cheaper.
 MAX_QUERIES = {
     "dashboard": 10,
