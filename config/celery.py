@@ -13,7 +13,7 @@ app = Celery("config")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Subject folders with beat tasks of their own (not installed apps, so named here).
-TASK_PACKAGES = ["accounts.integration"]
+TASK_PACKAGES = ["accounts.integration", "accounts.repayment", "accounts.risk.anomaly", "accounts.risk.stress"]
 app.autodiscover_tasks(TASK_PACKAGES)
 
 # Times are in CELERY_TIMEZONE (Asia/Shanghai). Later features add their entries here, so the
