@@ -13,6 +13,7 @@ from accounts.integration import services
 from accounts.integration.imports import signals_copy
 from accounts.integration.imports.reading import CoreDataImportError, import_refuse
 from accounts.models import CreditAccount, CreditScore, RepaymentInstallment, RiskSignal
+from accounts.risk.anomaly.movements import balance_movements_record_staged
 from accounts.risk.services import risk_signals_write_lock
 
 ANALYZE_AFTER_ROWS = 50_000
@@ -164,6 +165,8 @@ class BalanceStaging(Staging):
     columns = (("outstanding_balance", "numeric(12, 2) NOT NULL"),)
 
     def merge(self, cursor):
+        # Before the balances are overwritten: each change is kept as a movement (draws count).
+        balance_movements_record_staged(cursor=cursor, staged_table=self.table, recorded_at=timezone.now())
         cursor.execute(
             f"""UPDATE {CreditAccount._meta.db_table} AS account
                 SET outstanding_balance = staged.outstanding_balance, updated_at = %s

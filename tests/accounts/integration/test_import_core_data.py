@@ -14,6 +14,7 @@ from django.utils import translation
 
 from accounts.identity import national_id
 from accounts.models import (
+    BalanceMovement,
     CreditAccount,
     CreditScore,
     CustomerRecord,
@@ -115,6 +116,18 @@ def test_a_balances_csv_sets_balances(tmp_path, world):
     output = run("balances", write(tmp_path, "balances.csv", BALANCES_CSV))
     assert "2 rows read, 0 inserted, 1 updated, 1 unchanged" in output
     assert CreditAccount.objects.get(external_id="ACC-A").outstanding_balance == Decimal("1500.00")
+
+
+def test_a_balances_file_records_each_changed_balance_as_a_movement(tmp_path, world):
+    # Anomaly features count draws from these movements, on the COPY path as on the plain one.
+    before = CreditAccount.objects.get(external_id="ACC-A").outstanding_balance
+
+    run("balances", write(tmp_path, "balances.csv", BALANCES_CSV))
+
+    account = CreditAccount.objects.get(external_id="ACC-A")
+    assert list(BalanceMovement.objects.values_list("account_id", "amount", "balance_after")) == [
+        (account.pk, Decimal("1500.00") - before, Decimal("1500.00"))
+    ]
 
 
 def test_a_repayment_schedule_csv_creates_then_updates_installments(tmp_path, world):
