@@ -3,12 +3,21 @@
 An increase from the risk policy, the core system or staff is made as an offer. The borrower
 accepts it (the ledger then applies it with the offer as its consent) or declines it, in one
 step either way. A borrower who asked not to be offered increases is offered none, and asking
-so withdraws the open ones. Every step is audited."""
+so withdraws the open ones. Every step is audited.
+
+Offers come from staff (above ``LIMIT_OFFER_SECOND_APPROVAL_ABOVE`` a second staff member approves
+before the borrower sees it), from the core system (the integration API) and from the daily rule
+in ``offer_rules``. The offer email carries an accept link and a decline link: each a signed,
+expiring token naming the offer, the borrower and the answer, usable once since an answered offer
+is no longer open."""
 
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
+from django.core import signing
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +28,8 @@ from portal.exceptions import PortalError
 from portal.services import audit_event_record, notification_send
 
 OFFER_LIFETIME = timedelta(days=14)
+# The longest an offer may stay open, whoever makes it.
+MAX_OFFER_DAYS = 90
 DECIDED_BY = {
     LimitOffer.Source.POLICY: LimitChange.DecidedBy.POLICY,
     LimitOffer.Source.CORE_SYSTEM: LimitChange.DecidedBy.CORE_SYSTEM,
@@ -35,6 +46,27 @@ def increase_offers_opted_out(customer_id):
     return IncreaseOffersOptOut.objects.filter(customer_id=customer_id).exists()
 
 
+def needs_second_approval(*, source, offered_limit):
+    """A staff offer above the setting waits for a second staff member (four eyes)."""
+    return source == LimitOffer.Source.STAFF and offered_limit > settings.LIMIT_OFFER_SECOND_APPROVAL_ABOVE
+
+
+class OfferNotPossible(PortalError):
+    """The line is not in a state to be offered more (closed, frozen, or cleared)."""
+
+    status_code = 409
+
+
+def _offerable_check(account, offered_limit):
+    if account.status != CreditAccount.Status.ACTIVE:
+        raise OfferNotPossible(_("Only an active line can be offered a higher limit."), code="not_active")
+    if offered_limit <= account.credit_limit:
+        raise PortalError(
+            _("An offer must be higher than the current limit (%(limit)s).") % {"limit": account.credit_limit},
+            field="offered_limit",
+        )
+
+
 def limit_offer_make(
     *,
     account,
@@ -46,21 +78,24 @@ def limit_offer_make(
     offered_by=None,
     source_reference="",
     expires_at=None,
+    request=None,
     now=None,
 ):
     """Offer ``account`` a higher limit. Returns the offer, or None when the borrower asked not to
-    be offered increases. An older open offer on the account is withdrawn: one at a time."""
+    be offered increases. An older open offer on the account is withdrawn: one at a time. A staff
+    offer that needs a second approval is kept back (``pending``) and reaches nobody yet."""
     now = now or timezone.now()
     offered_limit = Decimal(offered_limit).quantize(CENT)
+    expires_at = expires_at or now + OFFER_LIFETIME
+    expiry_check(expires_at, now=now)
     if increase_offers_opted_out(account.customer_id):
         return None
     with transaction.atomic():
         account = CreditAccount.objects.select_for_update(of=("self",)).select_related("product").get(pk=account.pk)
-        if account.status != CreditAccount.Status.ACTIVE:
-            raise PortalError(_("Only an active line can be offered a higher limit."), code="not_active")
-        if offered_limit <= account.credit_limit:
-            raise PortalError(_("An offer must be higher than the current limit."), field="offered_limit")
-        _withdraw_open(account=account, actor=offered_by, now=now, why="superseded")
+        _offerable_check(account, offered_limit)
+        pending = needs_second_approval(source=source, offered_limit=offered_limit)
+        if not pending:
+            _withdraw_open(account=account, actor=offered_by, now=now, why="superseded")
         offer = LimitOffer.objects.create(
             account=account,
             offered_limit=offered_limit,
@@ -71,7 +106,8 @@ def limit_offer_make(
             source=source,
             offered_by=offered_by,
             source_reference=source_reference,
-            expires_at=expires_at or now + OFFER_LIFETIME,
+            expires_at=expires_at,
+            status=LimitOffer.Status.PENDING_APPROVAL if pending else LimitOffer.Status.OPEN,
             created_at=now,
         )
         audit_event_record(
@@ -79,10 +115,170 @@ def limit_offer_make(
             actor_label=None if offered_by else source,
             action="limit_offer.made",
             target=account,
-            after={"offer": offer.pk, "offered_limit": str(offered_limit), "expires_at": offer.expires_at.isoformat()},
+            request=request,
+            after={
+                "offer": offer.pk,
+                "source": source,
+                "status": offer.status,
+                "offered_limit": str(offered_limit),
+                "expires_at": offer.expires_at.isoformat(),
+            },
+        )
+        if not pending:
+            _offer_notice(offer)
+    return offer
+
+
+def expiry_check(expires_at, *, now):
+    if not now < expires_at <= now + timedelta(days=MAX_OFFER_DAYS):
+        raise PortalError(
+            _("Choose an expiry in the future and at most %(days)s days ahead.") % {"days": MAX_OFFER_DAYS},
+            field="expires_at",
+        )
+
+
+def _staff_permission_check(actor, permission):
+    if not (actor and actor.is_active and actor.is_staff and actor.has_perm(permission)):
+        raise PortalError(_("You do not have permission to do this."), code="permission_denied")
+
+
+def limit_offer_staff_make(*, actor, account, offered_limit, reason_zh, reason_en, expires_at, request=None, now=None):
+    """A staff member offers ``account`` a higher limit. Refused when the borrower asked not to be
+    offered increases (nothing is made), or when the expiry is past or too far ahead."""
+    now = now or timezone.now()
+    _staff_permission_check(actor, "accounts.add_limitoffer")
+    expiry_check(expires_at, now=now)
+    if increase_offers_opted_out(account.customer_id):
+        raise OfferNotPossible(
+            _("This borrower asked not to be offered limit increases: no offer was made."), code="opted_out"
+        )
+    return limit_offer_make(
+        account=account,
+        offered_limit=offered_limit,
+        reason_zh=reason_zh,
+        reason_en=reason_en,
+        source=LimitOffer.Source.STAFF,
+        offered_by=actor,
+        expires_at=expires_at,
+        request=request,
+        now=now,
+    )
+
+
+def _staff_offer_lock(offer_id):
+    return LimitOffer.objects.select_for_update(of=("self",)).select_related("account__product").get(pk=offer_id)
+
+
+def limit_offer_approve(*, actor, offer_id, request=None, now=None):
+    """A second staff member lets a large staff offer reach the borrower. The one who made it
+    cannot approve it. If the borrower has since opted out, the offer is withdrawn instead."""
+    now = now or timezone.now()
+    _staff_permission_check(actor, "accounts.approve_limitoffer")
+    with transaction.atomic():
+        offer = _staff_offer_lock(offer_id)
+        if offer.status != LimitOffer.Status.PENDING_APPROVAL:
+            raise OfferClosed(_("This offer is not awaiting approval."), code="not_pending")
+        if offer.offered_by_id == actor.pk:
+            raise PortalError(_("Someone other than the person who made this offer must approve it."), code="four_eyes")
+        if offer.is_expired(now):
+            raise OfferClosed(_("This offer has expired: make a new one if it still applies."), code="offer_closed")
+        account = CreditAccount.objects.select_for_update(of=("self",)).get(pk=offer.account_id)
+        if increase_offers_opted_out(account.customer_id):
+            _withdraw(offer, actor=actor, now=now, why="opted_out", request=request)
+            return offer
+        _offerable_check(account, offer.offered_limit)
+        _withdraw_open(account=account, actor=actor, now=now, why="superseded")
+        offer.status, offer.approved_by = LimitOffer.Status.OPEN, actor
+        offer.save(update_fields=["status", "approved_by"])
+        audit_event_record(
+            actor=actor,
+            action="limit_offer.approved",
+            target=account,
+            request=request,
+            after={"offer": offer.pk, "offered_limit": str(offer.offered_limit), "made_by": offer.offered_by_id},
         )
         _offer_notice(offer)
     return offer
+
+
+def limit_offer_withdraw(*, actor, offer_id, request=None, now=None):
+    """Staff withdraw an open (or not yet approved) offer: its links stop working."""
+    now = now or timezone.now()
+    _staff_permission_check(actor, "accounts.change_limitoffer")
+    with transaction.atomic():
+        offer = _staff_offer_lock(offer_id)
+        if offer.status not in (LimitOffer.Status.OPEN, LimitOffer.Status.PENDING_APPROVAL):
+            raise OfferClosed(_("Only an open offer can be withdrawn."), code="offer_closed")
+        _withdraw(offer, actor=actor, now=now, why="staff", request=request)
+    return offer
+
+
+def _withdraw(offer, *, actor, now, why, request=None):
+    offer.status, offer.answered_at = LimitOffer.Status.WITHDRAWN, now
+    offer.save(update_fields=["status", "answered_at"])
+    audit_event_record(
+        actor=actor,
+        action="limit_offer.withdrawn",
+        target=offer.account,
+        summary=why,
+        request=request,
+        after={"offer": offer.pk},
+    )
+
+
+# Answer links: signed with the site's secret under their own salt, so no other signed value
+# of the site can stand in for one.
+ANSWER_LINK_SALT = "accounts.limit_offer.answer"
+ANSWERS = ("accept", "decline")
+
+
+class OfferLinkInvalid(Exception):
+    """A tampered link, or one that names an offer that is not this borrower's: answered as 404."""
+
+
+class OfferLinkExpired(Exception):
+    """A genuine link past ``LIMIT_OFFER_LINK_MAX_DAYS``."""
+
+
+def offer_answer_token(offer, *, recipient, answer):
+    """The token of one answer link: the offer, the borrower it was sent to, and the answer."""
+    return signing.dumps({"offer": offer.pk, "user": recipient.pk, "answer": answer}, salt=ANSWER_LINK_SALT)
+
+
+def offer_answer_link_read(token):
+    """``(offer, user, answer)`` of a link, or ``OfferLinkInvalid`` / ``OfferLinkExpired``."""
+    try:
+        data = signing.loads(token, salt=ANSWER_LINK_SALT, max_age=timedelta(days=settings.LIMIT_OFFER_LINK_MAX_DAYS))
+    except signing.SignatureExpired:
+        raise OfferLinkExpired from None
+    except signing.BadSignature:
+        raise OfferLinkInvalid from None
+    if not isinstance(data, dict) or data.get("answer") not in ANSWERS:
+        raise OfferLinkInvalid
+    user = User.objects.filter(pk=data.get("user"), is_active=True).first()
+    offer = (
+        LimitOffer.objects.for_user(user).filter(pk=data.get("offer")).select_related("account__product").first()
+        if user is not None
+        else None
+    )
+    if offer is None:
+        raise OfferLinkInvalid
+    return offer, user, data["answer"]
+
+
+def limit_offer_answer_by_link(*, token, request=None, now=None):
+    """The borrower's answer from the email: the token proves who answers and what. Refused
+    (``OfferClosed``) once the offer was answered, withdrawn or has expired."""
+    offer, user, answer = offer_answer_link_read(token)
+    service = limit_offer_accept if answer == "accept" else limit_offer_decline
+    return service(
+        user=user,
+        account_id=offer.account_id,
+        offer_id=offer.pk,
+        channel=LimitOffer.Channel.EMAIL,
+        request=request,
+        now=now,
+    )
 
 
 def _offer_notice(offer):
@@ -90,6 +286,12 @@ def _offer_notice(offer):
     if recipient is None:
         return None
     currency = offer.account.product.currency
+    links = {
+        f"{answer}_url": notices.site_path(
+            reverse("offer_answer_link", args=[offer_answer_token(offer, recipient=recipient, answer=answer)])
+        )
+        for answer in ANSWERS
+    }
     return notification_send(
         recipient=recipient,
         kind="limit_offer",
@@ -102,6 +304,7 @@ def _offer_notice(offer):
             "reason": notices.localised(lambda: offer.reason),
             "expires_at": notices.moment(offer.expires_at),
             "offer_url": notices.site_path(f"/credit/{offer.account_id}/offers/{offer.pk}/"),
+            **links,
         },
     )
 

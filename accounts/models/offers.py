@@ -17,7 +17,8 @@ class LimitOfferQuerySet(models.QuerySet):
     def for_user(self, user):
         if not user.is_authenticated or user.customer_id is None:
             return self.none()
-        return self.filter(account__customer_id=user.customer_id)
+        # An offer awaiting a second staff member's approval has not reached the borrower yet.
+        return self.filter(account__customer_id=user.customer_id).exclude(status=LimitOffer.Status.PENDING_APPROVAL)
 
     def open(self):
         return self.filter(status=LimitOffer.Status.OPEN)
@@ -30,6 +31,7 @@ class LimitOffer(models.Model):
         DECLINED = "declined", _("declined")
         EXPIRED = "expired", _("expired")
         WITHDRAWN = "withdrawn", _("withdrawn")
+        PENDING_APPROVAL = "pending", _("awaiting approval")
 
     class Source(models.TextChoices):
         POLICY = "policy", _("risk policy")
@@ -56,6 +58,9 @@ class LimitOffer(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     answer_channel = models.CharField(_("answered through"), max_length=8, choices=Channel.choices, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     limit_change = models.ForeignKey(LimitChange, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("offered"), default=timezone.now)
 
@@ -65,10 +70,11 @@ class LimitOffer(models.Model):
         verbose_name = _("limit offer")
         verbose_name_plural = _("limit offers")
         ordering = ["-created_at", "-pk"]
+        permissions = [("approve_limitoffer", _("Can approve a large limit offer made by someone else"))]
         constraints = [
             models.CheckConstraint(condition=models.Q(offered_limit__gt=0), name="limit_offer_positive"),
             models.CheckConstraint(
-                condition=models.Q(status__in=["open", "accepted", "declined", "expired", "withdrawn"]),
+                condition=models.Q(status__in=["open", "accepted", "declined", "expired", "withdrawn", "pending"]),
                 name="limit_offer_status_valid",
             ),
         ]
