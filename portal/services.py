@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from portal import notices
+from portal import notices, switch_selectors
 from portal.db import rows_append, rows_insert
 from portal.exceptions import PortalError
 from portal.models import AuditEvent, Notification
@@ -231,6 +231,11 @@ class _Stamp:
         return title, body, _stamp_fill(self.html, escaped)
 
 
+def notification_stamps_forget():
+    """Drop this process's kept notice renderings (after a settings change)."""
+    _stamps.clear()
+
+
 def _notification_build_stamped(
     *, recipient, kind, template, context=None, link="", email=True, idempotency_key=None, stamps, decoder
 ):
@@ -395,6 +400,8 @@ def notification_email_deliver(*, notification_id, connection=None):
         )
         if notification is None or notification.email_status != Notification.EmailStatus.PENDING:
             return False
+        if notification.kind in switch_selectors.email_kinds_paused():
+            return False  # paused by an emergency switch: it stays pending and goes once resumed
         now = timezone.now()
         if notification.email_expires_at is not None and notification.email_expires_at <= now:
             notification.email_status = Notification.EmailStatus.CANCELLED
@@ -454,6 +461,7 @@ def notification_emails_deliver(*, notification_ids):
         claimable = (
             Notification.objects.select_for_update(**_skip_locked())
             .filter(pk__in=notification_ids, email_status=Notification.EmailStatus.PENDING)
+            .exclude(kind__in=switch_selectors.email_kinds_paused())  # paused: left pending
             .values_list("pk", flat=True)
         )
         claimed = list(claimable)
@@ -622,7 +630,11 @@ def notification_outbox_pending_ids(*, older_than=None, limit=500):
     now = timezone.now()
     due = Q(email_next_attempt_at__isnull=True, created_at__lt=now - older_than) | Q(email_next_attempt_at__lte=now)
     return list(
-        Notification.objects.email_pending().filter(due).order_by("created_at").values_list("pk", flat=True)[:limit]
+        Notification.objects.email_pending()
+        .filter(due)
+        .exclude(kind__in=switch_selectors.email_kinds_paused())  # paused kinds wait until resumed
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
     )
 
 
