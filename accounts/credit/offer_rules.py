@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.credit import offers
 from accounts.models import CreditAccount, CreditScore, IncreaseOffersOptOut, LimitOffer, RepaymentInstallment
 from portal.exceptions import PortalError
+from portal.switch_selectors import decisions_paused
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +95,10 @@ def _reason(candidate, rule):
 def limit_offers_by_rule(*, now=None):
     """Offer each candidate line its higher limit. Safe to run twice: a line with an open offer is
     no candidate. Returns how many offers were made."""
+    if decisions_paused(fresh=True):
+        # An offer is an automated decision too: the emergency pause holds it back until resumed.
+        logger.info("Automated decisions are paused: no rule offers made.")
+        return 0
     now = now or timezone.now()
     rule = settings.LIMIT_OFFER_RULE
     made = 0

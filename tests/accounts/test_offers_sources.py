@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 from accounts.credit import offer_rules, offers
 from accounts.credit.services import limit_change_apply
 from accounts.models import CreditAccount, IncreaseOffersOptOut, LimitChange, LimitOffer
+from portal import switches
 from portal.models import AuditEvent, Notification
 from tests.factories import (
     BorrowerFactory,
@@ -384,6 +385,21 @@ def test_the_rule_offers_a_line_whose_score_rose_in_the_products_steps(django_ca
     assert (offer.source, offer.offered_limit, offer.reason_code) == ("policy", Decimal("24000.00"), "score_improved")
     assert "from 640 to 700" in offer.reason_en and "640" in offer.reason_zh and "升至" in offer.reason_zh
     assert len(mail.outbox) == 1
+
+
+def test_the_rule_offers_nothing_while_automated_decisions_are_paused():
+    line = rising_line()
+    supervisor = StaffFactory(group="Supervisor")
+    switch = switches.emergency_switch_turn_on(
+        actor=supervisor, kind="decisions", reason="Scores from the core system are wrong today."
+    )
+
+    assert offer_rules.limit_offers_by_rule() == 0
+    assert not LimitOffer.objects.filter(account=line).exists()
+
+    switches.emergency_switch_off_request(switch=switch, actor=supervisor)
+    switches.emergency_switch_off_approve(switch=switch, actor=StaffFactory(group="Supervisor"))
+    assert offer_rules.limit_offers_by_rule() == 1
 
 
 def test_running_the_rule_twice_makes_one_offer():
