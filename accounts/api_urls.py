@@ -1,7 +1,7 @@
 """The accounts app's borrower API routes, mounted by config/urls.py under /api/v1/. (The core
 system's integration API has its own, under /api/integration/v1/.)"""
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from accounts.closure import api as closure_api
 from accounts.credit.api import CreditAccountListView, LimitChangeListView, LimitOfferAnswerView, LimitOfferListView
@@ -12,6 +12,7 @@ urlpatterns = [
     path("me", MeView.as_view(), name="me"),
     path("accounts/", CreditAccountListView.as_view(), name="account-list"),
     path("accounts/<int:account_id>/limit-changes/", LimitChangeListView.as_view(), name="limit-change-list"),
+    path("", include("accounts.repayment.api_urls")),
     path("closure-requests/", closure_api.ClosureRequestListCreateView.as_view(), name="closure-request-list"),
     path(
         "closure-requests/<int:request_id>/verification-code/",

@@ -12,3 +12,7 @@ class AccountsConfig(AppConfig):
         from accounts.identity import receivers
 
         receivers.connect()
+        # Answers from the core system to repayment instructions (accounts.integration.outbound).
+        from accounts.repayment import services as repayment_services
+
+        repayment_services.outcome_handlers_register()

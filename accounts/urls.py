@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("accounts.identity.urls")),
     path("", include("accounts.credit.urls")),
     path("", include("accounts.closure.urls")),
+    path("", include("accounts.repayment.urls")),
 ]
