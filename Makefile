@@ -8,7 +8,7 @@ PORT ?= 8000
 # Parallel workers for the test suite; CI on two cores uses both.
 TEST_WORKERS ?= auto
 
-.PHONY: install install-dev run test lint format messages check-deploy clean lighthouse
+.PHONY: install install-dev run test lint format messages check-deploy clean lighthouse backup restore
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,16 @@ format: install-dev
 messages: install-dev
 	$(PY) manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=var
 	$(PY) manage.py compilemessages --ignore=.venv
+
+# Backup and restore (portal/backup.py): the database, MEDIA_ROOT, PRIVATE_MEDIA_ROOT and a manifest
+# with checksums. `make backup [BACKUP_DIR=...]` (default var/backups/<UTC time>/);
+# `make restore BACKUP_DIR=...` into an empty database, then the row counts are checked.
+backup: install
+	$(PY) manage.py backup_create $(if $(BACKUP_DIR),--output "$(BACKUP_DIR)")
+
+restore: install
+	@test -n "$(BACKUP_DIR)" || { echo "Name the backup: make restore BACKUP_DIR=var/backups/<time>"; exit 2; }
+	$(PY) manage.py backup_restore "$(BACKUP_DIR)"
 
 check-deploy: install
 	DJANGO_ENV=production SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
