@@ -307,6 +307,9 @@ class AppealEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
+    # Sealed into signed blocks (portal.integrity): the timeline, decisions included.
+    SEALED_FIELDS = ("appeal", "kind", "actor", "public", "description", "data", "created_at")
+
     class Meta:
         verbose_name = _("appeal event")
         verbose_name_plural = _("appeal events")
@@ -338,6 +341,14 @@ class AppealApproval(models.Model):
     )
     decided_at = models.DateTimeField(_("approved or rejected"), null=True, blank=True)
     note = models.TextField(_("approver's note"), blank=True)
+
+    # Sealed (portal.integrity) once approved or rejected.
+    SEALED_FIELDS = (
+        "appeal", "level", "outcome", "restored_limit", "restored_status", "reason", "requested_by",
+        "requested_at", "status", "approver", "decided_at", "note",
+    )  # fmt: skip
+    SEALED_WHEN = ~Q(status="pending")
+    SEALED_TIME_FIELD = "requested_at"
 
     class Meta:
         verbose_name = _("appeal approval")

@@ -45,6 +45,13 @@ class AuditEvent(models.Model):
     after = models.JSONField(_("after"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
+    # Sealed into signed blocks (portal.integrity); every field, an event never changes.
+    SEALED_FIELDS = (
+        "occurred_at", "actor", "actor_label", "action", "target_type", "target_id", "target_label",
+        "summary", "before", "after", "ip_address",
+    )  # fmt: skip
+    SEALED_TIME_FIELD = "occurred_at"
+
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
@@ -162,6 +169,15 @@ class Notification(models.Model):
     # An email that is useless once this passes (a verification code) is cancelled, never sent late.
     email_expires_at = models.DateTimeField(_("email expires"), null=True, blank=True)
 
+    # Notices as sent are sealed (portal.integrity): the read time and the email's delivery
+    # status change later and stay out; outbox-only emails (codes, reports) are emptied once
+    # sent or cancelled, so only notices shown in the centre are sealed.
+    SEALED_FIELDS = (
+        "recipient", "in_centre", "kind", "template", "params", "title", "body", "link", "created_at",
+        "email_subject", "email_text", "email_html", "email_to",
+    )  # fmt: skip
+    SEALED_WHEN = models.Q(in_centre=True)
+
     objects = NotificationQuerySet.as_manager()
 
     class Meta:
@@ -193,3 +209,10 @@ class Notification(models.Model):
     @property
     def email_address(self):
         return self.email_to or (self.recipient.email if self.recipient_id else "")
+
+
+# Seal blocks and their verifications live in portal.integrity; imported here so Django finds them.
+from portal.integrity.models import IntegrityVerification, SealBlock, SealEntry  # noqa: E402, F401
+
+# Emergency switches and service notices live in their own module; imported here so Django finds them.
+from portal.switch_models import EmergencySwitch, ServiceNotice  # noqa: E402, F401
