@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models.credit import CreditAccount
+from accounts.models.segments import segment_overrides_validate
 from portal.formatting import money
 
 
@@ -100,6 +101,13 @@ class PolicyVersion(models.Model):
         _("warn first; cut only if the signal persists at the next evaluation"), default=True
     )
     watch_valid_days = models.PositiveSmallIntegerField(_("days an early warning stays valid"), default=45)
+    segment_overrides = models.JSONField(
+        _("thresholds and cuts per segment"),
+        default=dict,
+        blank=True,
+        validators=[segment_overrides_validate],
+        help_text=_('For example {"new-customers": {"score_drop_points": 40, "base_cut_percent": 20}}.'),
+    )
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -173,6 +181,8 @@ class RiskDecision(models.Model):
     inputs = models.JSONField(_("inputs"), default=dict, help_text=_("The figures the policy saw."))
     # The signals that led here; the same set never makes a second decision.
     trigger_key = models.CharField(max_length=64)
+    # The key of the account's segment when decided ("" when no segment set was in force).
+    segment = models.CharField(_("segment"), max_length=40, blank=True, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -183,6 +193,14 @@ class RiskDecision(models.Model):
         "accounts.LimitChange", null=True, blank=True, on_delete=models.PROTECT, related_name="risk_decision"
     )
     notice = models.ForeignKey("portal.Notification", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    # Sealed (portal.integrity) once decided: a decision waiting for approval still changes.
+    SEALED_FIELDS = (
+        "account", "policy_version", "kind", "status", "previous_limit", "proposed_limit", "reason_codes",
+        "inputs", "trigger_key", "segment", "created_at", "reviewed_by", "reviewed_at", "review_note",
+        "limit_change", "notice",
+    )  # fmt: skip
+    SEALED_WHEN = ~models.Q(status="pending_approval")
 
     objects = RiskDecisionQuerySet.as_manager()
 

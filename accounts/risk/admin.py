@@ -22,6 +22,8 @@ from accounts.models import PolicyVersion, RiskDecision, RiskEvaluationChunk, Ri
 from accounts.risk import selectors
 from accounts.risk import services as risk
 from accounts.risk.records import decision_record_present
+from accounts.risk.segments import admin as segments_admin  # noqa: F401 (importing registers its pages)
+from accounts.risk.stress.admin import PolicyStressTestsMixin
 from portal.admin_base import ReadOnlyAdmin, money_display
 from portal.exceptions import PortalError
 from portal.formatting import money
@@ -170,7 +172,7 @@ class RiskEvaluationRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PolicyVersion)
-class PolicyVersionAdmin(admin.ModelAdmin):
+class PolicyVersionAdmin(PolicyStressTestsMixin, admin.ModelAdmin):
     list_display = [
         "__str__",
         "status",

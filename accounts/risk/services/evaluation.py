@@ -5,6 +5,12 @@ import hashlib
 
 from accounts.credit.services import NoticeTexts, PlannedChange, limit_changes_apply_locked, notice_recipients
 from accounts.models import CreditAccount, LimitChange, ReasonCode, RiskDecision, RiskSignal
+from accounts.risk.segments.selectors import (
+    account_segments_many,
+    policy_for_segment,
+    segment_rules,
+    segment_set_active,
+)
 from accounts.risk.services.figures import account_figures_many
 from accounts.risk.services.policy import policy_decide, policy_explain
 from portal.db import ids_among, rows_insert
@@ -53,12 +59,14 @@ def _decision_status(outcome):
     return RiskDecision.Status.APPLIED
 
 
-def _decisions_propose(*, policy, accounts, figures, signals):
+def _decisions_propose(*, policy, accounts, figures, signals, segments):
     """The policy's decision for each account it acts on (not saved yet), keyed by the set of
-    signals that triggered it."""
+    signals that triggered it, under the thresholds of the account's segment."""
     decisions = []
     for account in accounts:
-        outcome = policy_decide(policy=policy, figures=figures[account.pk])
+        segment = segments.get(account.pk, "")
+        effective = policy_for_segment(policy, segment)
+        outcome = policy_decide(policy=effective, figures=figures[account.pk])
         if outcome.kind is None:
             continue
         signal_ids = ",".join(str(signal["id"]) for signal in signals[account.pk])
@@ -73,9 +81,10 @@ def _decisions_propose(*, policy, accounts, figures, signals):
                 proposed_limit=outcome.target_limit,
                 reason_codes=outcome.reason_codes,
                 inputs=policy_explain(
-                    policy=policy, figures=figures[account.pk], outcome=outcome, signals=signals[account.pk]
+                    policy=effective, figures=figures[account.pk], outcome=outcome, signals=signals[account.pk]
                 ),
                 trigger_key=key,
+                segment=segment,
             )
         )
     return decisions
@@ -175,8 +184,9 @@ def accounts_evaluate(*, run, account_ids, now):
         .order_by("pk")
     )
     figures = account_figures_many(account_ids=list(signals), policy=policy, now=now)
+    segments = account_segments_many(account_ids=list(signals), rules=segment_rules(segment_set_active()), now=now)
     decisions = _decisions_unseen(
-        _decisions_propose(policy=policy, accounts=accounts, figures=figures, signals=signals)
+        _decisions_propose(policy=policy, accounts=accounts, figures=figures, signals=signals, segments=segments)
     )
     if not decisions:
         return []

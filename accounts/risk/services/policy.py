@@ -13,6 +13,12 @@ from django.utils.translation import gettext as _
 
 from accounts.credit.services import MAX_REASONS
 from accounts.models import CreditAccount, PolicyVersion, RiskDecision
+from accounts.risk.segments.selectors import (
+    account_segments_many,
+    policy_for_segment,
+    segment_rules,
+    segment_set_active,
+)
 from accounts.risk.services.figures import ZERO, account_figures_many
 from portal.exceptions import PortalError
 from portal.services import audit_event_record
@@ -132,12 +138,18 @@ def policy_version_preview(*, policy, now=None):
     now = now or timezone.now()
     summary = {"accounts": 0, "watch": 0, "reduction": 0, "freeze": 0, "needs_approval": 0, "limit_removed": ZERO}
     account_ids = list(CreditAccount.objects.filter(status=CreditAccount.Status.ACTIVE).values_list("pk", flat=True))
+    rules = segment_rules(segment_set_active())
     for start in range(0, len(account_ids), PREVIEW_BATCH):
         batch = account_ids[start : start + PREVIEW_BATCH]
-        for figures in account_figures_many(account_ids=batch, policy=policy, now=now).values():
+        segments = account_segments_many(account_ids=batch, rules=rules, now=now)
+        for account_id, figures in account_figures_many(account_ids=batch, policy=policy, now=now).items():
             summary["accounts"] += 1
-            # Preview the cut itself, as if any warning had already been given.
-            outcome = policy_decide(policy=policy, figures=replace(figures, recently_warned=True))
+            # Preview the cut itself, as if any warning had already been given, with the
+            # thresholds of the account's segment.
+            outcome = policy_decide(
+                policy=policy_for_segment(policy, segments.get(account_id, "")),
+                figures=replace(figures, recently_warned=True),
+            )
             if outcome.kind is None:
                 continue
             summary[outcome.kind] += 1
@@ -200,6 +212,7 @@ def policy_version_copy(*, policy, actor, request=None):
             name=policy.name,
             notes="",
             created_by=actor,
+            segment_overrides=dict(policy.segment_overrides or {}),
             **{name: getattr(policy, name) for name in POLICY_PARAMETERS},
         )
         audit_event_record(

@@ -1,0 +1,13 @@
+"""The background job that runs a stress test (queued by name from stress_test_start)."""
+
+from celery import shared_task
+
+from accounts.risk.stress import services
+
+# A million accounts take a few minutes on a busy two-core machine: more than the default limits.
+STRESS_SOFT_TIME_LIMIT = 30 * 60
+
+
+@shared_task(acks_late=True, soft_time_limit=STRESS_SOFT_TIME_LIMIT, time_limit=STRESS_SOFT_TIME_LIMIT + 60)
+def stress_test_run(stress_test_id):
+    services.stress_test_run(stress_test_id=stress_test_id)
