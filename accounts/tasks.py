@@ -4,7 +4,7 @@
 from celery import shared_task
 
 from accounts.closure import services as closure
-from accounts.credit import offers
+from accounts.credit import offer_rules, offers
 from accounts.identity import services as identity
 from accounts.risk import services as risk
 
@@ -42,6 +42,13 @@ def risk_report_send():
 def limit_offers_expire():
     """Beat, hourly: mark open limit offers past their expiry as expired (idempotent)."""
     return offers.limit_offers_expire()
+
+
+@shared_task
+def limit_offers_by_rule():
+    """Beat, daily: offer a higher limit to the lines the offer rule selects (idempotent: a line
+    with an open offer is skipped)."""
+    return offer_rules.limit_offers_by_rule()
 
 
 @shared_task

@@ -31,6 +31,16 @@ app.conf.beat_schedule = {
         "task": "accounts.tasks.risk_report_send",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Scores the accounts with balance movements since the last run (the import writes them).
+    "anomaly-scoring-run": {
+        "task": "accounts.risk.anomaly.tasks.anomaly_scoring_run",
+        "schedule": crontab(minute="7-59/15"),
+    },
+    # Trains a draft version; an analyst switches it on.
+    "anomaly-model-train-weekly": {
+        "task": "accounts.risk.anomaly.tasks.anomaly_model_train",
+        "schedule": crontab(day_of_week=1, hour=4, minute=10),
+    },
     "closure-requests-process": {"task": "accounts.tasks.closure_requests_process", "schedule": crontab(minute="*/5")},
     "identity-binding-attempts-purge-daily": {
         "task": "accounts.tasks.identity_binding_attempts_purge",
@@ -66,9 +76,20 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=40),
     },
     "limit-offers-expire": {"task": "accounts.tasks.limit_offers_expire", "schedule": crontab(minute=35)},
+    "limit-offers-by-rule-daily": {
+        "task": "accounts.tasks.limit_offers_by_rule",
+        "schedule": crontab(hour=10, minute=15),
+    },
     "integration-idempotency-keys-expire": {
         "task": "accounts.integration.tasks.integration_idempotency_keys_expire",
         "schedule": crontab(minute=25),
+    },
+    "integrity-seal": {"task": "portal.tasks.integrity_seal", "schedule": 60.0},
+    "integrity-verify-daily": {"task": "portal.tasks.integrity_verify_daily", "schedule": crontab(hour=4, minute=40)},
+    # Sends the core-system instructions whose (re)try is due; a dead broker delays them, never loses them.
+    "core-instructions-sweep": {
+        "task": "accounts.integration.outbound.tasks.core_instructions_sweep",
+        "schedule": 60.0,
     },
 }
 
@@ -109,6 +130,22 @@ TASK_FAMILIES = {
         "tasks": ["education.tasks.health_reports_chunk"],
         "soft_time_limit": 540,
         "time_limit": 600,
+    },
+    # core-system sends: a row is claimed (locked, marked sending) and always sent under its own
+    #   idempotency key, so a redo is carried out once by the core system.
+    "core-system sends": {
+        "tasks": [
+            "accounts.integration.outbound.tasks.core_instruction_send",
+            "accounts.integration.outbound.tasks.core_simulator_answer",
+        ],
+        "soft_time_limit": 60,
+        "time_limit": 90,
+    },
+    # The daily verification reads every sealed row; kept under the broker's visibility timeout.
+    "integrity verification": {
+        "tasks": ["portal.tasks.integrity_verify_daily"],
+        "soft_time_limit": 780,
+        "time_limit": 840,
     },
     "beat sweeps": {
         "tasks": sorted({entry["task"] for entry in app.conf.beat_schedule.values()}),

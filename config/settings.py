@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "portal.middleware.PrivateCacheMiddleware",
     "accounts.identity.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.ReadOnlyPortalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.identity.middleware.StaffAccessMiddleware",
@@ -96,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.unread_notifications",
+                "portal.context_processors.service_banner",
                 "portal.support.support_channels",
             ],
         },
@@ -309,6 +311,43 @@ INTEGRATION_EARLIEST_DATE = env.str("INTEGRATION_EARLIEST_DATE", default="2000-0
 INTEGRATION_DUE_DATE_MAX_YEARS = env.int("INTEGRATION_DUE_DATE_MAX_YEARS", default=40)
 INTEGRATION_IDEMPOTENCY_HOURS = env.int("INTEGRATION_IDEMPOTENCY_HOURS", default=24)
 
+# The outbound link to the core system, which carries out the borrowers' instructions (repayment
+# options). Requests both ways are signed with HMAC-SHA256 under a rotating key set:
+# CORE_SYSTEM_KEYS is "key-id=secret,other-id=secret"; requests to the core system are signed with
+# CORE_SYSTEM_CURRENT_KEY_ID's secret, its answers are accepted under any key in the set, so a key
+# can be rotated without downtime. A send is retried with backoff (CORE_SYSTEM_RETRY_BASE_SECONDS
+# doubling up to CORE_SYSTEM_RETRY_MAX_SECONDS, with jitter) and fails for good after
+# CORE_SYSTEM_MAX_ATTEMPTS (staff can retry it). Without CORE_SYSTEM_URL (the demo) a built-in
+# simulator confirms each instruction after CORE_SYSTEM_SIMULATOR_DELAY_SECONDS.
+CORE_SYSTEM_URL = env.str("CORE_SYSTEM_URL", default="")
+CORE_SYSTEM_KEYS = env.dict("CORE_SYSTEM_KEYS", default={})
+CORE_SYSTEM_CURRENT_KEY_ID = env.str("CORE_SYSTEM_CURRENT_KEY_ID", default="")
+CORE_SYSTEM_TIMEOUT_SECONDS = env.float("CORE_SYSTEM_TIMEOUT_SECONDS", default=10.0)
+CORE_SYSTEM_MAX_ATTEMPTS = env.int("CORE_SYSTEM_MAX_ATTEMPTS", default=8)
+CORE_SYSTEM_RETRY_BASE_SECONDS = env.int("CORE_SYSTEM_RETRY_BASE_SECONDS", default=30)
+CORE_SYSTEM_RETRY_MAX_SECONDS = env.int("CORE_SYSTEM_RETRY_MAX_SECONDS", default=3600)
+CORE_SYSTEM_SIMULATOR_DELAY_SECONDS = env.int("CORE_SYSTEM_SIMULATOR_DELAY_SECONDS", default=5)
+if CORE_SYSTEM_URL and CORE_SYSTEM_CURRENT_KEY_ID not in CORE_SYSTEM_KEYS:
+    raise ImproperlyConfigured("CORE_SYSTEM_CURRENT_KEY_ID must name a key in CORE_SYSTEM_KEYS.")
+
+# Offers of a higher limit. A staff offer of a limit above LIMIT_OFFER_SECOND_APPROVAL_ABOVE waits
+# for a second staff member's approval before the borrower sees it. The email's accept and decline
+# links work until the offer ends (at most 90 days), and never longer than LIMIT_OFFER_LINK_MAX_DAYS.
+LIMIT_OFFER_SECOND_APPROVAL_ABOVE = Decimal(env.str("LIMIT_OFFER_SECOND_APPROVAL_ABOVE", default="100000"))
+LIMIT_OFFER_LINK_MAX_DAYS = env.int("LIMIT_OFFER_LINK_MAX_DAYS", default=90)
+# The daily rule that offers an increase: the score rose by at least SCORE_RISE points over the
+# last SCORE_WINDOW_DAYS, nothing was overdue in the last CLEAN_DAYS, the balance uses less than
+# MAX_UTILISATION_PERCENT of the limit; the offer is INCREASE_PERCENT higher, in the product's steps.
+# A line offered anything in the last COOLDOWN_DAYS (an answer, even a decline) is left alone.
+LIMIT_OFFER_RULE = {
+    "SCORE_RISE": env.int("LIMIT_OFFER_RULE_SCORE_RISE", default=40),
+    "SCORE_WINDOW_DAYS": env.int("LIMIT_OFFER_RULE_SCORE_WINDOW_DAYS", default=90),
+    "CLEAN_DAYS": env.int("LIMIT_OFFER_RULE_CLEAN_DAYS", default=365),
+    "MAX_UTILISATION_PERCENT": env.int("LIMIT_OFFER_RULE_MAX_UTILISATION_PERCENT", default=50),
+    "INCREASE_PERCENT": env.int("LIMIT_OFFER_RULE_INCREASE_PERCENT", default=20),
+    "COOLDOWN_DAYS": env.int("LIMIT_OFFER_RULE_COOLDOWN_DAYS", default=90),
+}
+
 # A borrower may appeal a decision against them for this many days after it takes effect.
 APPEAL_WINDOW_DAYS = env.int("APPEAL_WINDOW_DAYS", default=60)
 
@@ -351,8 +390,25 @@ if APPEAL_JURISDICTION not in APPEAL_DEADLINE_PROFILES:
 APPEAL_FOUR_EYES_RESTORE_AMOUNT = Decimal(env.str("APPEAL_FOUR_EYES_RESTORE_AMOUNT", default="10000"))
 APPEAL_EVIDENCE_MAX_BYTES = env.int("APPEAL_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 APPEAL_EVIDENCE_MAX_FILES = env.int("APPEAL_EVIDENCE_MAX_FILES", default=5)
+# Repayment options. An early-repayment quote holds for this many minutes (0: until the end of
+# the day where it was quoted, in TIME_ZONE); a hardship plan covering more than this amount needs
+# a second person's approval; a due-day change applies from the first instalment due at least
+# this many days later.
+REPAYMENT_QUOTE_MINUTES = env.int("REPAYMENT_QUOTE_MINUTES", default=0)
+REPAYMENT_HARDSHIP_SECOND_APPROVAL_AMOUNT = Decimal(
+    env.str("REPAYMENT_HARDSHIP_SECOND_APPROVAL_AMOUNT", default="20000")
+)
+REPAYMENT_DUE_DAY_NOTICE_DAYS = env.int("REPAYMENT_DUE_DAY_NOTICE_DAYS", default=5)
 # Evidence files live here, outside MEDIA_ROOT, and are served only through a permission check.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private-media")
+
+# Sealed records (portal.integrity): the Ed25519 key that signs block heads, PEM or the base64 of
+# its 32-byte seed. Production refuses to seal or verify without one; development generates a
+# key on first use into the file below (under var/, never committed).
+INTEGRITY_SIGNING_KEY = env.str("INTEGRITY_SIGNING_KEY", default="")
+INTEGRITY_SIGNING_KEY_FILE = env.path(
+    "INTEGRITY_SIGNING_KEY_FILE", default=BASE_DIR / "var" / "integrity-signing-key.pem"
+)
 
 # Staff must use two-factor authentication to reach the admin.
 ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=True)

@@ -7,6 +7,7 @@ from portal import services
 from portal.admin_base import ReadOnlyAdmin
 from portal.exceptions import PortalError
 from portal.models import AuditEvent, Notification
+from portal.switch_admin import EmergencySwitchAdmin, ServiceNoticeAdmin  # noqa: F401  (registers them)
 
 
 @admin.register(AuditEvent)
@@ -86,3 +87,7 @@ class NotificationAdmin(ReadOnlyAdmin):
             % {"count": queued},
             messages.SUCCESS,
         )
+
+
+# The seal chain's pages live with it; imported here so the admin site registers them.
+from portal.integrity import admin as integrity_admin  # noqa: E402, F401

@@ -132,6 +132,25 @@ class RiskSignalFactory(factory.django.DjangoModelFactory):
     observed_at = factory.LazyFunction(timezone.now)
 
 
+class SegmentSetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.SegmentSet"
+
+    name = "Segments"
+
+
+class SegmentRuleFactory(factory.django.DjangoModelFactory):
+    """A rule with no condition (a catch-all) unless conditions are given."""
+
+    class Meta:
+        model = "accounts.SegmentRule"
+
+    segment_set = factory.SubFactory(SegmentSetFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    key = factory.Sequence(lambda n: f"segment-{n}")
+    label = factory.LazyAttribute(lambda o: f"Label of {o.key}")
+
+
 def score_history(account, scores, *, days_apart=30):
     """Monthly scores, oldest first, the last one today."""
     from accounts.models import CreditScore
@@ -145,3 +164,12 @@ def score_history(account, scores, *, days_apart=30):
         )
         for index, score in enumerate(scores)
     )
+
+
+def installment_schedule(account, *, first_due, count, amount_due="1000.00"):
+    """``count`` scheduled monthly instalments of ``amount_due``, the first on ``first_due`` and
+    the rest on the same day of the following months."""
+    from accounts.repayment.schedule import monthly_due_dates
+
+    dates = [first_due] + monthly_due_dates(after=first_due, due_day=first_due.day, count=count - 1)
+    return [RepaymentInstallmentFactory(account=account, due_date=due, amount_due=amount_due) for due in dates]

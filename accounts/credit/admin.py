@@ -6,7 +6,6 @@ from accounts.models import (
     CreditAccount,
     CreditProduct,
     LimitChange,
-    LimitOffer,
     PolicyVersion,
     ReasonCode,
 )
@@ -136,11 +135,5 @@ class CreditProductAdmin(admin.ModelAdmin):
 # Registers the risk pages, the closure requests and the clearance cases.
 
 
-@admin.register(LimitOffer)
-class LimitOfferAdmin(ReadOnlyAdmin):
-    """Offers of a higher limit and the borrowers' answers, read-only: made by the services."""
-
-    list_display = ["account", "offered_limit", "source", "status", "expires_at", "answered_at", "answer_channel"]
-    list_filter = ["status", "source", "answer_channel"]
-    search_fields = ["account__external_id"]
-    raw_id_fields = ["account", "limit_change"]
+# Offers of a higher limit: listed, made, approved and withdrawn by staff.
+from accounts.credit import offer_admin  # noqa: E402, F401

@@ -27,7 +27,15 @@ CENT = Decimal("0.01")
 
 
 def credit_account_open(
-    *, customer, external_id, product, credit_limit, opened_at=None, outstanding_balance=0, actor=None
+    *,
+    customer,
+    external_id,
+    product,
+    credit_limit,
+    opened_at=None,
+    outstanding_balance=0,
+    repayment_source_masked="",
+    actor=None,
 ):
     """Create an account mirrored from the core system, with its opening ledger row."""
     credit_limit = Decimal(credit_limit).quantize(CENT)
@@ -43,6 +51,7 @@ def credit_account_open(
             outstanding_balance=Decimal(outstanding_balance).quantize(CENT),
             status=CreditAccount.Status.ACTIVE,
             opened_at=opened_at,
+            repayment_source_masked=repayment_source_masked,
         )
         LimitChange.objects.create(
             account=account,

@@ -224,7 +224,7 @@ def _documented(*, request, operation_id, description):
                 "send it again), or the Idempotency-Key was already used with another body (`code` "
                 "`idempotency_key`). An account row that would raise a limit without the borrower's consent "
                 "answers 409 with the per-row body (`field` `credit_limit`): a limit only goes up when the "
-                "borrower accepts an offer.",
+                "borrower accepts an offer: offer it through `POST /api/integration/v1/limit-offers/`.",
             ),
         },
     )

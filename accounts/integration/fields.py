@@ -28,6 +28,7 @@ _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,12}")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 # The same, and Python's other white space, for the schema's patterns (ECMA 262 syntax).
 _CONTROL_CLASS = r"\u0000-\u001f\u007f-\u009f"
+_UNMASKED_DIGITS = re.compile(r"(?:[^0-9]*[0-9]){5}")
 _SPACE_CLASS = r" \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 # A decimal as text: digits, an optional point with digits, an optional leading minus. No
 # exponent, no plus, no spaces: what the schema's pattern says, exactly.
@@ -148,6 +149,21 @@ class Text(Field):
         if not self.required:
             return rf"^[^{_CONTROL_CLASS}]*$"
         return rf"^[^{_CONTROL_CLASS}]*[^{_CONTROL_CLASS}{_SPACE_CLASS}][^{_CONTROL_CLASS}]*$"
+
+
+@dataclass(frozen=True)
+class MaskedAccount(Text):
+    """An account number as people may see it: at most four digits in all ("招商银行 ****1234"),
+    so a full card or bank account number is never stored, however it is spaced."""
+
+    def parse(self, value, *, now):
+        text = super().parse(value, now=now)
+        if _UNMASKED_DIGITS.match(text):
+            raise RowValueError(_("Send the account masked, with at most four digits, e.g. ****1234."))
+        return text
+
+    def schema_pattern(self):
+        return rf"^(?!(?:[^0-9]*[0-9]){{5}})[^{_CONTROL_CLASS}]*$"
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,11 @@
 from celery import shared_task
 
 from accounts.integration import services
+from accounts.integration.outbound.tasks import (  # noqa: F401 -- registered with Celery through this module
+    core_instruction_send,
+    core_instructions_sweep,
+    core_simulator_answer,
+)
 
 
 @shared_task

@@ -37,18 +37,24 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="creditaccount",
             name="autopay_enabled",
-            field=models.BooleanField(default=False, verbose_name="automatic repayment"),
+            field=models.BooleanField(db_default=False, default=False, verbose_name="automatic repayment"),
         ),
         migrations.AddField(
             model_name="creditaccount",
             name="repayment_source_masked",
-            field=models.CharField(blank=True, max_length=64, verbose_name="repayment source account"),
+            field=models.CharField(
+                blank=True, db_default="", default="", max_length=64, verbose_name="repayment source account"
+            ),
         ),
         migrations.AddField(
             model_name="creditproduct",
             name="daily_interest_rate",
             field=models.DecimalField(
-                decimal_places=6, default=Decimal("0.000500"), max_digits=8, verbose_name="daily interest rate"
+                decimal_places=6,
+                db_default=Decimal("0.000500"),
+                default=Decimal("0.000500"),
+                max_digits=8,
+                verbose_name="daily interest rate",
             ),
         ),
         migrations.CreateModel(

@@ -24,6 +24,15 @@ class CreditProduct(models.Model):
     min_limit = models.DecimalField(
         _("lowest non-zero limit"), max_digits=12, decimal_places=2, default=Decimal("500.00")
     )
+    # Simple daily interest on the outstanding principal, as a fraction (0.0005 is 0.05 % a day);
+    # early-repayment quotes and hardship schedules are computed with it.
+    daily_interest_rate = models.DecimalField(
+        _("daily interest rate"),
+        max_digits=8,
+        decimal_places=6,
+        default=Decimal("0.000500"),
+        db_default=Decimal("0.000500"),
+    )
 
     class Meta:
         verbose_name = _("credit product")
@@ -67,6 +76,13 @@ class CreditAccount(models.Model):
         _("outstanding balance"), max_digits=12, decimal_places=2, default=Decimal("0.00")
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # The account automatic repayments are drawn from, masked as the core system reported it
+    # ("招商银行 ****1234"); autopay changes only when the core system confirms an instruction.
+    repayment_source_masked = models.CharField(
+        _("repayment source account"), max_length=64, blank=True, default="", db_default=""
+    )
+    # Database defaults too, so bulk loaders that name only the core columns keep working.
+    autopay_enabled = models.BooleanField(_("automatic repayment"), default=False, db_default=False)
     opened_at = models.DateTimeField(_("opened"))
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -268,6 +284,13 @@ class LimitChange(models.Model):
     # own request ("borrower_request", "appeal"). Required for an increase (a CHECK on PostgreSQL).
     consent = models.CharField(_("consent"), max_length=40, blank=True, default="")
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    # Sealed into signed blocks (portal.integrity): every field, the ledger never changes.
+    SEALED_FIELDS = (
+        "account", "sequence", "kind", "previous_limit", "new_limit", "previous_status", "new_status",
+        "reason_codes", "decided_by", "decided_by_user", "policy_version", "source_reference", "effective_at",
+        "notice", "appeal_deadline", "consent", "created_at",
+    )  # fmt: skip
 
     objects = LimitChangeQuerySet.as_manager()
 

@@ -6,6 +6,7 @@ from accounts.integration.fields import Choice, Day, Moment, Number, Text
 from accounts.integration.services.errors import installment_moved_message
 from accounts.integration.services.rows import ACCOUNT_EXTERNAL_ID, ZERO, Counts, RowError, RowKind, accounts_resolve
 from accounts.models import CreditAccount, RepaymentInstallment
+from accounts.risk.anomaly.movements import balance_movements_record
 
 
 class BalanceRows(RowKind):
@@ -26,13 +27,16 @@ class BalanceRows(RowKind):
             [row.values["account_id"] for row in rows]
         )
         now = timezone.now()
-        changed = []
+        changed, movements = [], []
         for row in rows:
             account = accounts[row.values["account_id"]]
             if account.outstanding_balance != row.values["outstanding_balance"]:
+                movements.append((account.pk, account.outstanding_balance, row.values["outstanding_balance"]))
                 account.outstanding_balance, account.updated_at = row.values["outstanding_balance"], now
                 changed.append(account)
         CreditAccount.objects.bulk_update(changed, ["outstanding_balance", "updated_at"], batch_size=1000)
+        # Each change kept as a movement (a rise is a draw): anomaly detection counts draws.
+        balance_movements_record(changes=movements, recorded_at=now)
         return Counts(updated=len(changed), unchanged=len(rows) - len(changed))
 
 

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.credit.services import credit_account_open, limit_change_apply
-from accounts.integration.fields import CodeList, Moment, Number, Text
+from accounts.integration.fields import CodeList, MaskedAccount, Moment, Number, Text
 from accounts.integration.services.rows import ZERO, Counts, RowError, RowKind, actor_label
 from accounts.models import CreditAccount, CreditProduct, CustomerRecord, LimitChange, ReasonCode
 from portal.services import audit_event_record
@@ -37,6 +37,12 @@ class AccountRows(RowKind):
         ),
         "source_reference": Text(
             max_length=64, required=False, default="", help_text="The core system's decision id, kept on the ledger."
+        ),
+        "repayment_source_masked": MaskedAccount(
+            max_length=64,
+            required=False,
+            help_text="The account automatic repayments are drawn from, masked (at most four digits). "
+            "Left out: kept as it is.",
         ),
     }
 
@@ -125,7 +131,8 @@ class AccountRows(RowKind):
         if values["credit_limit"] > account.credit_limit:  # an increase is the borrower's choice
             message = _(
                 "The limit would rise from %(old)s to %(new)s without the borrower's consent: a limit "
-                "only goes up when the borrower accepts an offer. Nothing was applied."
+                "only goes up when the borrower accepts an offer. Nothing was applied: send the offer to "
+                "POST /api/integration/v1/limit-offers/ instead."
             ) % {"old": account.credit_limit, "new": values["credit_limit"]}
             return [ConsentMissing(row.position, "credit_limit", message)]
         if not values["reason_codes"]:
@@ -158,6 +165,7 @@ class AccountRows(RowKind):
             credit_limit=values["credit_limit"],
             opened_at=values["opened_at"],
             outstanding_balance=values["outstanding_balance"] or ZERO,
+            repayment_source_masked=values["repayment_source_masked"] or "",
             actor=actor,
         )
 
@@ -200,4 +208,7 @@ class AccountRows(RowKind):
             changes["outstanding_balance"] = (account.outstanding_balance, balance)
         if values["opened_at"] != account.opened_at:
             changes["opened_at"] = (account.opened_at, values["opened_at"])
+        source = values["repayment_source_masked"]
+        if source is not None and source != account.repayment_source_masked:
+            changes["repayment_source_masked"] = (account.repayment_source_masked, source)
         return changes

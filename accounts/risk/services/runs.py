@@ -19,11 +19,13 @@ from accounts.models import (
     RiskSignal,
 )
 from accounts.models.risk import CHUNK_MAX_REQUEUES, CHUNK_REQUEUE_AFTER
+from accounts.risk.segments.selectors import policy_variants
 from accounts.risk.services import evaluation
 from accounts.risk.services.figures import ZERO
 from portal.db import bulk_statements_prepare, rows_insert, transaction_lock
 from portal.exceptions import PortalError
 from portal.services import audit_events_record_many, task_enqueue_on_commit
+from portal.switch_selectors import decisions_paused
 
 logger = logging.getLogger(__name__)
 
@@ -89,13 +91,15 @@ SELECT (SELECT count(*) FROM pending), array(
 
 
 def _candidate_thresholds(policy):
-    """The pre-filter's thresholds: the smallest figure at which policy_decide may act."""
+    """The pre-filter's thresholds: the smallest figure at which policy_decide may act, under the
+    policy or any segment's overrides of it."""
+    variants = policy_variants(policy)
     return {
         "macro": policy.macro_tightening,
-        "drop": min(policy.score_drop_points, policy.watch_score_drop_points),
-        "overdue": min(max(policy.overdue_days_threshold, 1), policy.freeze_overdue_days),
-        "draws": policy.borrowing_frequency_threshold,
-        "late": policy.repayment_delay_threshold,
+        "drop": min(min(p.score_drop_points, p.watch_score_drop_points) for p in variants),
+        "overdue": min(min(max(p.overdue_days_threshold, 1), p.freeze_overdue_days) for p in variants),
+        "draws": min(p.borrowing_frequency_threshold for p in variants),
+        "late": min(p.repayment_delay_threshold for p in variants),
     }
 
 
@@ -224,6 +228,12 @@ def risk_evaluation_chunk_decide(*, chunk_id, now=None):
             )
             if chunk is None or chunk.done_at is not None:
                 return []
+            if decisions_paused(fresh=True):
+                # Paused by an emergency switch: nothing is decided and the chunk waits, due
+                # at the first requeue once decisions resume.
+                chunk.queued_at = now - CHUNK_REQUEUE_AFTER
+                chunk.save(update_fields=["queued_at"])
+                return []
             decisions = evaluation.accounts_evaluate(run=chunk.run, account_ids=chunk.account_ids, now=now)
             chunk.done_at, chunk.decisions, chunk.last_error = now, len(decisions), ""
             chunk.save(update_fields=["done_at", "decisions", "last_error"])
@@ -245,6 +255,8 @@ def risk_evaluation_chunks_requeue(*, now=None):
     queued), each at most CHUNK_MAX_REQUEUES times: mark them queued now and return their ids, for
     the caller to hand to workers."""
     now = now or timezone.now()
+    if decisions_paused(fresh=True):
+        return []  # chunks wait while decisions are paused, so none is given up meanwhile
     with transaction.atomic():
         stalled = list(
             RiskEvaluationChunk.objects.select_for_update(skip_locked=True)

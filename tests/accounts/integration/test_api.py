@@ -108,6 +108,25 @@ def test_balance_and_opening_time_of_a_known_account_are_mirrored_without_a_ledg
     assert AuditEvent.objects.get(action="credit_account.synced").actor == service_account
 
 
+def test_the_masked_repayment_source_of_an_account_is_mirrored(core_client, world):
+    # Automatic repayment is offered only from a source account the core system reported.
+    row = {**VALID_ROWS["accounts"], "external_id": "ACC-A", "credit_limit": "50000.00"}
+    push(core_client, "accounts", [{**row, "repayment_source_masked": "招商银行 ****1234"}])
+    assert CreditAccount.objects.get(external_id="ACC-A").repayment_source_masked == "招商银行 ****1234"
+
+    push(core_client, "accounts", [row])
+    assert CreditAccount.objects.get(external_id="ACC-A").repayment_source_masked == "招商银行 ****1234"
+
+
+def test_an_unmasked_repayment_source_is_refused_and_nothing_is_kept(core_client, world):
+    row = {**VALID_ROWS["accounts"], "external_id": "ACC-A", "credit_limit": "50000.00"}
+    response = push(core_client, "accounts", [{**row, "repayment_source_masked": "6225 8812 3456 7890"}])
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "repayment_source_masked"
+    assert CreditAccount.objects.get(external_id="ACC-A").repayment_source_masked == ""
+
+
 def test_balances_are_set(core_client, world, service_account):
     rows = [VALID_ROWS["balances"], {"account_external_id": "ACC-B", "outstanding_balance": "0"}]
     response = push(core_client, "balances", rows)

@@ -22,6 +22,7 @@ FULL_ROWS = {
         "outstanding_balance": "10.00",
         "reason_codes": ["score_drop"],
         "source_reference": "CORE-1",
+        "repayment_source_masked": "招商银行 ****1234",
     },
     "repayment-schedules": {
         **VALID_ROWS["repayment-schedules"],
@@ -64,7 +65,7 @@ CASES = (
 
 
 def test_every_kind_of_field_is_covered():
-    assert (len(NUMBERS), len(TEXTS), len(DATES)) == (7, 17, 5)
+    assert (len(NUMBERS), len(TEXTS), len(DATES)) == (7, 18, 5)
 
 
 def test_the_full_rows_are_valid(core_client):
