@@ -291,6 +291,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two choice sets share the field name "reason": each gets a name of its own in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "ClosureReasonEnum": "accounts.models.closure.ClosureRequest.Reason",
+        "LimitOfferNotMadeReasonEnum": ["opted_out"],
+    },
 }
 
 # Identity binding: at most this many failed attempts in the window, then a lock.
