@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.clearance.services import clearance_propose
+from accounts.credit.offer_rules import limit_offers_by_rule
 from accounts.credit.services import credit_account_open
 from accounts.identity import national_id
 from accounts.identity.services import customer_record_upsert
@@ -61,7 +62,17 @@ ACCOUNTS = [
         [700, 702, 701, 705, 707, 706, 709, 711, 710, 712, 713, 715],
         "freeze",
     ),
+    (
+        "ACC-0004",
+        "CUST-0001",
+        "10000.00",
+        "800.00",
+        [668, 671, 670, 674, 676, 679, 681, 683, 680, 678, 676, 727],
+        "rise",
+    ),
 ]
+# Masked as the core system reports them: automatic repayment can be turned on for these lines.
+REPAYMENT_SOURCES = {"ACC-0001": "招商银行 ****1234", "ACC-0004": "工商银行 ****5678"}
 
 CUSTOMERS = [
     # external id, legal name, first 17 characters of the ID number, bound login (or None)
@@ -159,6 +170,7 @@ def _demo_account(external_id, customer_external_id, limit, balance, scores, sto
         credit_limit=limit,
         outstanding_balance=balance,
         opened_at=now - timezone.timedelta(days=400),
+        repayment_source_masked=REPAYMENT_SOURCES.get(external_id, ""),
     )
     CreditScore.objects.bulk_create(
         CreditScore(account=account, score=score, scored_at=now - timezone.timedelta(days=30 * (len(scores) - index)))
@@ -193,6 +205,10 @@ def _demo_account(external_id, customer_external_id, limit, balance, scores, sto
             external_id=f"{external_id}-SIG-1", account=account, kind="linked_overdue", value=75, observed_at=now
         )
         risk_evaluation_run()
+    if story == "rise":
+        # Score up 51 points in a month, repaid on time, little used: the daily offer rule
+        # offers a higher limit, which the borrower may accept or decline.
+        limit_offers_by_rule()
     if story == "cut":
         # Score 65 points under its six-month high: the policy warns first, then cuts 30% at the
         # next run, so the cut carries the full decision record (rules, figures, signals).

@@ -43,6 +43,31 @@ class Migration(migrations.Migration):
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="+",
                 to=settings.AUTH_USER_MODEL,
+                verbose_name="approved by",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="limitoffer",
+            name="offered_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="offered by",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="limitoffer",
+            name="limit_change",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="accounts.limitchange",
+                verbose_name="limit change",
             ),
         ),
         migrations.AlterField(

@@ -51,7 +51,12 @@ class LimitOffer(models.Model):
     reason_en = models.TextField(_("why (English)"))
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     offered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("offered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     source_reference = models.CharField(_("source reference"), max_length=64, blank=True)
     expires_at = models.DateTimeField(_("expires"))
@@ -59,9 +64,16 @@ class LimitOffer(models.Model):
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     answer_channel = models.CharField(_("answered through"), max_length=8, choices=Channel.choices, blank=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    limit_change = models.ForeignKey(LimitChange, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    limit_change = models.ForeignKey(
+        LimitChange, verbose_name=_("limit change"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("offered"), default=timezone.now)
 
     objects = LimitOfferQuerySet.as_manager()

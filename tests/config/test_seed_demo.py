@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from accounts.models import ClearanceCase, CreditAccount, LimitChange, RiskDecision, User
+from accounts.models import ClearanceCase, CreditAccount, LimitChange, LimitOffer, RiskDecision, User
 
 pytestmark = pytest.mark.django_db
 
@@ -24,3 +24,13 @@ def test_seed_demo_creates_realistic_data_once(capsys):
     }
     assert LimitChange.objects.filter(kind="risk_reduction").count() == 1
     assert list(ClearanceCase.objects.values_list("account__external_id", "status")) == [("ACC-0002", "proposed")]
+
+
+def test_seed_demo_shows_an_offer_and_a_line_ready_for_automatic_repayment():
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    offer = LimitOffer.objects.get()
+    assert (offer.account.external_id, offer.source, offer.status) == ("ACC-0004", "policy", "open")
+    assert offer.account.customer.external_id == "CUST-0001"
+    assert CreditAccount.objects.get(external_id="ACC-0001").repayment_source_masked.endswith("****1234")
