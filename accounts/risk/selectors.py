@@ -15,6 +15,7 @@ from accounts.models import (
     RiskEvaluationRun,
     RiskSignal,
 )
+from accounts.risk.anomaly.selectors import anomaly_report_get
 from portal.models import Notification
 
 SCORE_BANDS = [(300, 549), (550, 649), (650, 699), (700, 749), (750, 799), (800, 950)]
@@ -82,6 +83,8 @@ def risk_report_get(*, day=None):
     scores = CreditScore.objects.filter(scored_at__gte=start, scored_at__lt=end)
     return {
         "day": day,
+        # Anomaly reviews opened that day, still open, and each model version's precision.
+        "anomaly": anomaly_report_get(day=day),
         "signals_total": sum(signals_by_kind.values()),
         "signals_by_kind": signals_by_kind,
         "decisions_by_kind": _counts_by(RiskDecision.objects.filter(created_at__gte=start, created_at__lt=end), "kind"),

@@ -3,7 +3,6 @@
 from django.db import transaction
 
 from accounts.models import User
-from accounts.risk.anomaly.selectors import anomaly_report_get
 from accounts.risk.selectors import risk_report_get
 from portal.services import notification_send
 
@@ -13,7 +12,6 @@ RISK_ANALYSTS = "Risk analyst"
 def risk_report_send(*, day=None):
     """Email the daily risk report to every active member of the Risk analyst group, once."""
     report = risk_report_get(day=day)
-    report["anomaly"] = anomaly_report_get(day=report["day"])
     analysts = User.objects.filter(groups__name=RISK_ANALYSTS, is_active=True).distinct()
     sent = 0
     for analyst in analysts:

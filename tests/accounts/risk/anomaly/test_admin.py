@@ -123,3 +123,14 @@ def test_precision_per_version_is_shown_in_admin_and_in_the_daily_report(client,
     notice = Notification.objects.get(recipient=analyst, kind="risk_report")
     assert f"Model {version.label}: 2 confirmed of 3 reviewed" in notice.body
     assert "Anomaly reviews" in notice.email_html
+
+
+def test_the_risk_report_page_in_admin_shows_the_anomaly_reviews_too(client, analyst, version):
+    for status in ("confirmed", "dismissed"):
+        AnomalyReviewFactory(model_version=version, status=status)
+    client.force_login(analyst)
+
+    page = client.get(reverse("admin:accounts_risk_report")).content.decode()
+
+    assert "Anomaly reviews" in page
+    assert "50%" in page
