@@ -152,11 +152,12 @@ def copy_borrowers_with_accounts(cursor, *, count, product_id, limit_of, balance
             "reason_codes",
             "decided_by",
             "source_reference",
+            "consent",
             "effective_at",
             "created_at",
         ],
         (
-            (i, 1, "opening", 0, limit_of(i), "active", "active", "[]", "core_system", "", opened, now)
+            (i, 1, "opening", 0, limit_of(i), "active", "active", "[]", "core_system", "", "", opened, now)
             for i in range(1, count + 1)
         ),
     )

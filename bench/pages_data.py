@@ -28,7 +28,7 @@ LEDGER = [
     (10, "risk_reduction", 0.8, ["score_drop", "high_borrowing_frequency"]),
     (7, "restoration", 1.0, []),
     (4, "risk_reduction", 0.8, ["slow_repayment"]),
-    (1, "core_sync", 1.0, []),
+    (1, "restoration", 1.0, []),
 ]
 ARTICLES_READ = ["budgeting-basics", "how-limits-are-set", "what-moves-a-credit-score"]
 NOTICE_KINDS = [
@@ -90,7 +90,9 @@ def copy_ledger(cursor, count, now):
                 when = months_ago(now, ago) + timedelta(minutes=i % 1440)
                 decided_by = "policy" if kind == "risk_reduction" else "core_system"
                 deadline = when + timedelta(days=60) if kind == "risk_reduction" else None
-                yield (i, sequence, kind, previous, new, "active", "active", codes, decided_by, when, deadline)
+                # A restoration follows an upheld appeal: the ledger takes that as the consent.
+                consent = "appeal" if new > previous else ""
+                yield (i, sequence, kind, previous, new, "active", "active", codes, decided_by, when, deadline, consent)
                 previous = new
 
     columns = [
@@ -105,6 +107,7 @@ def copy_ledger(cursor, count, now):
         "decided_by",
         "effective_at",
         "appeal_deadline",
+        "consent",
     ]
     copy_objects(cursor, LimitChange, columns, rows())
 
