@@ -30,6 +30,8 @@ TRAIN_WEEKS = range(20, 40)
 TEST_WEEK = 51
 KINDS = ["draw_burst", "cash_out", "full_utilisation", "repayment_slowdown"]
 PRODUCT_LIMITS = np.array([10_000.0, 50_000.0, 100_000.0])
+# Flagged test accounts whose explanation is built (each reads the whole week's arrays once).
+EXPLAINED = 200
 
 
 def simulate(accounts, rng):
@@ -140,6 +142,7 @@ def main():
     django.setup()
     from sklearn.metrics import average_precision_score, precision_score, recall_score
 
+    from accounts.risk.anomaly.explain import explanation_build, peer_statistics
     from accounts.risk.anomaly.features import feature_matrix
     from accounts.risk.anomaly.training import EXPECTED_REVIEW_RATE, PARAMETERS, model_fit, model_scores
     from bench.common import peak_rss_mb
@@ -151,13 +154,15 @@ def main():
 
     # Training: each account as of one week in the training window, anomalies unlabelled.
     weeks = rng.choice(list(TRAIN_WEEKS), arguments.accounts)
-    parts = []
+    parts, order = [], []
     for week in TRAIN_WEEKS:
         rows = np.flatnonzero(weeks == week)
         aggregates = aggregates_at(book, week, rows)
         inject(aggregates, book, rows, rng, arguments.rate)
         parts.append(feature_matrix(aggregates))
+        order.append(rows)
     train = np.vstack(parts)
+    train_products = book["product"][np.concatenate(order)]
     started = time.perf_counter()
     model, threshold, _scores = model_fit(train)
     training_seconds = time.perf_counter() - started
@@ -185,6 +190,25 @@ def main():
     print(
         f"scoring: {len(test):,} accounts in {scoring_seconds:.1f}s "
         f"({len(test) / scoring_seconds:,.0f} accounts/s, features + model)"
+    )
+
+    # Explanations of the flagged accounts. The synthetic book has no customer segments, so this
+    # is the path every account takes when no segment set is active: product peers.
+    started = time.perf_counter()
+    complete = ~np.isnan(train).any(axis=1)
+    statistics = peer_statistics(train[complete], [f"p{code}" for code in train_products[complete]])
+    peers_seconds = time.perf_counter() - started
+    explained = np.flatnonzero(flagged & ~np.isnan(test).any(axis=1))[:EXPLAINED]
+    started = time.perf_counter()
+    kinds = set()
+    for at in explained:
+        items = explanation_build(
+            matrix_row=test[at], arrays=aggregates, at=at, product=f"p{book['product'][at]}", statistics=statistics
+        )
+        kinds.update(item["peers"]["kind"] for item in items)
+    print(
+        f"explanations: peer figures in {peers_seconds:.1f}s; {len(explained):,} flagged accounts explained in "
+        f"{time.perf_counter() - started:.1f}s against peer groups {sorted(kinds)} (no segment set: product peers)"
     )
 
     repeat = -(-arguments.scale // arguments.accounts)

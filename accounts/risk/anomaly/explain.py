@@ -1,9 +1,15 @@
 """Why a score is high, in plain words: the two or three features that stand out against the
-account's own history and its peers (the accounts of the same product the model was trained on).
+account's own history and its peers: the accounts of its customer segment the model was trained
+on, or, when the model has no figures for that segment (no segment set was active at training,
+another set is active now, or the segment had fewer than MIN_PEERS accounts), those of its
+product, and failing that the whole training population.
 
-An explanation is stored as data, ``[{"feature", "value", "usual", "peer"}]``, and rendered in
-the reader's language, so an analyst reading in English and one reading in Chinese see the same
-facts."""
+An explanation is stored as data, ``[{"feature", "value", "usual", "peer", "peers"}]`` where
+``peers`` names the group compared with (``{"kind": "segment", "segment_set", "segment"}``,
+``{"kind": "product", "product"}`` or ``{"kind": "all"}``), and rendered in the reader's
+language, so an analyst reading in English and one reading in Chinese see the same facts. The
+rendered text says "similar customers", never a segment's key or label: segments are an
+internal way of grouping borrowers and are not shown in words anywhere."""
 
 from decimal import Decimal
 
@@ -18,6 +24,9 @@ from portal.formatting import money
 MAX_ITEMS = 3
 # A feature stands out when it is this many spreads above its peers' median.
 STANDOUT = 1.5
+# A segment or product with fewer training accounts than this says little about its members:
+# its accounts are compared with the next wider group instead.
+MIN_PEERS = 30
 
 # The fact each model feature is told through; two features may tell the same fact (the count
 # of draws and its ratio to the usual week both read as "N draws in 7 days; usually M").
@@ -42,27 +51,53 @@ PEER_FACTS = {
 }
 
 
-def peer_statistics(matrix, products):
-    """Per feature, the median and a robust spread (interquartile range, at least a small
-    floor) over all rows and per product code: stored with the model version."""
+def _describe(rows):
+    median = np.median(rows, axis=0)
+    spread = np.percentile(rows, 75, axis=0) - np.percentile(rows, 25, axis=0)
+    spread = np.maximum(spread, np.maximum(np.abs(median) * 0.1, 0.05))
+    return {"median": median.round(6).tolist(), "spread": spread.round(6).tolist(), "count": len(rows)}
 
-    def describe(rows):
-        median = np.median(rows, axis=0)
-        spread = np.percentile(rows, 75, axis=0) - np.percentile(rows, 25, axis=0)
-        spread = np.maximum(spread, np.maximum(np.abs(median) * 0.1, 0.05))
-        return {"median": median.round(6).tolist(), "spread": spread.round(6).tolist(), "count": len(rows)}
 
-    products = np.asarray(products)
-    result = {"all": describe(matrix), "products": {}}
-    for product in sorted(set(products.tolist())):
-        rows = matrix[products == product]
-        if len(rows) >= 30:  # fewer peers than this say little; the whole population is used then
-            result["products"][product] = describe(rows)
+def _groups(matrix, keys):
+    keys = np.asarray(keys)
+    result = {}
+    for key in sorted(set(keys.tolist())):
+        rows = matrix[keys == key]
+        if key and len(rows) >= MIN_PEERS:
+            result[key] = _describe(rows)
     return result
 
 
-def _peers(statistics, product):
-    return statistics["products"].get(product) or statistics["all"]
+def peer_statistics(matrix, products, *, segments=None, segment_set_id=None):
+    """Per feature, the median and a robust spread (interquartile range, at least a small
+    floor) over all rows, per product code and, when ``segments`` (each row's segment key under
+    the set ``segment_set_id``) is given, per segment: stored with the model version. Groups with
+    fewer than MIN_PEERS rows are left out; their accounts are compared with a wider group."""
+    result = {"all": _describe(matrix), "products": _groups(matrix, products)}
+    if segments is not None and segment_set_id is not None:
+        result["segments"] = {"set": segment_set_id, "groups": _groups(matrix, segments)}
+    return result
+
+
+def segment_set_trained(statistics):
+    """The id of the segment set whose segments have figures in ``statistics`` (None: none)."""
+    return (statistics.get("segments") or {}).get("set")
+
+
+def peer_group(statistics, *, product, segment=None, segment_set_id=None):
+    """The peers an account is compared with: (the group's name as data, its figures). Its
+    segment's when the model has figures for that segment under the set in force, else its
+    product's, else the whole training population's. Statistics stored before segments existed
+    have no segment section and always take the product path."""
+    section = statistics.get("segments") or {}
+    if segment and segment_set_id is not None and section.get("set") == segment_set_id:
+        figures = section.get("groups", {}).get(segment)
+        if figures:
+            return {"kind": "segment", "segment_set": segment_set_id, "segment": segment}, figures
+    figures = statistics.get("products", {}).get(product)
+    if figures:
+        return {"kind": "product", "product": product}, figures
+    return {"kind": "all"}, statistics["all"]
 
 
 def _facts(arrays, at, peer_medians):
@@ -86,11 +121,12 @@ def _facts(arrays, at, peer_medians):
     }
 
 
-def explanation_build(*, matrix_row, arrays, at, product, statistics):
+def explanation_build(*, matrix_row, arrays, at, product, statistics, segment=None, segment_set_id=None):
     """The facts that stand out for one scored account, most unusual first (at most MAX_ITEMS):
-    features above their peers' median by STANDOUT spreads or more, told once each. When none
-    does by that much, the single most unusual one is given, so no review is without a reason."""
-    peers = _peers(statistics, product)
+    features above their peers' median (see peer_group) by STANDOUT spreads or more, told once
+    each. When none does by that much, the single most unusual one is given, so no review is
+    without a reason. Each item names the peer group it was compared with."""
+    group, peers = peer_group(statistics, product=product, segment=segment, segment_set_id=segment_set_id)
     median, spread = np.asarray(peers["median"]), np.asarray(peers["spread"])
     distance = (np.asarray(matrix_row) - median) / spread
     peer_medians = dict(zip(FEATURES, median.tolist(), strict=True))
@@ -110,6 +146,7 @@ def explanation_build(*, matrix_row, arrays, at, product, statistics):
                 "value": round(float(value), 2),
                 "usual": None if np.isnan(usual) else round(float(usual), 2),
                 "peer": round(peer_medians[PEER_FACTS[fact]], 2) if fact in PEER_FACTS else None,
+                "peers": group,
             }
         )
         told.add(fact)
@@ -134,8 +171,25 @@ def _amount(value, currency):
     return money(Decimal(str(value)).quantize(Decimal("0.01")), currency) if value is not None else "—"
 
 
+# How the peers' median of a fact is written, for the facts that carry one (PEER_FACTS).
+_PEER_FORMAT = {"utilisation": _percent, "repayment_delay": _days, "linked_overdue_days": _count}
+
+
 def explanation_line(item, *, currency="CNY"):
-    """One fact as a sentence, in the active language."""
+    """One fact as a sentence, in the active language, with the peers' usual figure when the
+    fact has one ("usually N for similar customers"). A linked account's overdue is told only
+    when it is usual among the peers: "usually 0" would repeat "usually none"."""
+    line = _fact_line(item, currency=currency)
+    peer, fact = item.get("peer"), item["feature"]
+    if peer is None or fact not in _PEER_FORMAT or (fact == "linked_overdue_days" and not peer):
+        return line
+    figures = {"fact": line, "peer": _PEER_FORMAT[fact](peer)}
+    if fact == "utilisation":
+        return _("%(fact)s; usually %(peer)s for similar customers") % figures
+    return _("%(fact)s; usually %(peer)s days for similar customers") % figures
+
+
+def _fact_line(item, *, currency):
     value, usual = item["value"], item["usual"]
     fact = item["feature"]
     if fact == "draws_7d":

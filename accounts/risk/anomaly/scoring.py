@@ -22,9 +22,10 @@ from accounts.models import (
     AnomalyScoringRun,
     BalanceMovement,
 )
-from accounts.risk.anomaly.explain import explanation_build
+from accounts.risk.anomaly.explain import explanation_build, segment_set_trained
 from accounts.risk.anomaly.features import FEATURES, FEATURES_VERSION, account_aggregates, feature_matrix
 from accounts.risk.anomaly.training import artefact_load, model_scores
+from accounts.risk.segments.selectors import account_segments_many, segment_rules, segment_set_active
 from portal.db import ids_among, rows_insert, transaction_lock
 from portal.exceptions import PortalError
 
@@ -87,6 +88,21 @@ def _check_version(version):
         )
 
 
+def _segments_for_peers(*, version, account_ids, now):
+    """(the active segment set's id, each account's segment key) when ``version`` has peer
+    figures for that very set; else (None, {}), and the accounts are compared with their
+    product's peers. A fixed number of queries whatever the number of accounts or segments:
+    the set, its rules, then every account placed in one statement."""
+    trained = segment_set_trained(version.peer_statistics)
+    if trained is None:
+        return None, {}
+    segment_set = segment_set_active()
+    if segment_set is None or segment_set.pk != trained:
+        return None, {}
+    rules = segment_rules(segment_set)
+    return segment_set.pk, account_segments_many(account_ids=account_ids, rules=rules, now=now)
+
+
 def accounts_score(*, version, account_ids, chunk, now):
     """Score ``account_ids`` under ``version``: store each account's features, open a review for
     each score above the threshold (unless one is open for the account and version). Accounts
@@ -120,6 +136,11 @@ def accounts_score(*, version, account_ids, chunk, now):
         ],
     )
     flagged = [at for at in range(len(account_ids)) if complete[at] and scores[at] > version.threshold]
+    segment_set_id, segments = (
+        _segments_for_peers(version=version, account_ids=[account_ids[at] for at in flagged], now=now)
+        if flagged
+        else (None, {})
+    )
     already_open = set(
         AnomalyReview.objects.open()
         .filter(model_version=version, account_id__in=ids_among([account_ids[at] for at in flagged]))
@@ -139,6 +160,8 @@ def accounts_score(*, version, account_ids, chunk, now):
                     at=at,
                     product=aggregates.products[at],
                     statistics=version.peer_statistics,
+                    segment=segments.get(account_ids[at], ""),
+                    segment_set_id=segment_set_id,
                 ),
                 created_at=now,
             )

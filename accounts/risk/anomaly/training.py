@@ -24,6 +24,7 @@ from sklearn.ensemble import IsolationForest
 from accounts.models import AnomalyModelVersion, BalanceMovement
 from accounts.risk.anomaly.explain import peer_statistics
 from accounts.risk.anomaly.features import FEATURES, FEATURES_VERSION, account_aggregates, feature_matrix
+from accounts.risk.segments.selectors import account_segments_many, segment_rules, segment_set_active
 from portal.exceptions import PortalError
 
 logger = logging.getLogger(__name__)
@@ -123,30 +124,41 @@ def artefact_load(version):
     return model
 
 
-def training_population(*, now, window_days=TRAINING_WINDOW_DAYS):
-    """Accounts with balance movements in the window, their complete feature rows and products,
-    and the number left out because a feature was missing."""
+def training_population(*, now, window_days=TRAINING_WINDOW_DAYS, segment_set=None):
+    """Accounts with balance movements in the window: their complete feature rows, products,
+    segment keys under ``segment_set`` (None without a set), and the number left out because a
+    feature was missing."""
     account_ids = list(
         BalanceMovement.objects.filter(recorded_at__gte=now - timedelta(days=window_days), recorded_at__lt=now)
         .order_by("account_id")
         .values_list("account_id", flat=True)
         .distinct()
     )
-    matrices, products = [], []
+    rules = segment_rules(segment_set)
+    matrices, products, segments = [], [], []
     for start in range(0, len(account_ids), READ_CHUNK):
-        aggregates = account_aggregates(account_ids=account_ids[start : start + READ_CHUNK], now=now)
+        chunk = account_ids[start : start + READ_CHUNK]
+        aggregates = account_aggregates(account_ids=chunk, now=now)
         matrices.append(feature_matrix(aggregates.arrays))
         products += aggregates.products
+        if rules:
+            placed = account_segments_many(account_ids=chunk, rules=rules, now=now)
+            segments += [placed.get(account_id, "") for account_id in chunk]
     matrix = np.vstack(matrices) if matrices else np.zeros((0, len(FEATURES)))
     complete = ~np.isnan(matrix).any(axis=1)
-    return matrix[complete], np.asarray(products)[complete] if products else np.asarray([]), int((~complete).sum())
+
+    def kept(values):
+        return np.asarray(values)[complete] if values else np.asarray([])
+
+    return matrix[complete], kept(products), (kept(segments) if rules else None), int((~complete).sum())
 
 
 def anomaly_model_train(*, now=None, window_days=TRAINING_WINDOW_DAYS, min_accounts=MIN_TRAINING_ACCOUNTS):
     """Train a draft model version on the accounts active in the window before ``now``. Too few
     accounts with every feature: refused with a clear message, nothing stored."""
     now = now or timezone.now()
-    matrix, products, skipped = training_population(now=now, window_days=window_days)
+    segment_set = segment_set_active()
+    matrix, products, segments, skipped = training_population(now=now, window_days=window_days, segment_set=segment_set)
     if len(matrix) < min_accounts:
         raise PortalError(
             _(
@@ -174,7 +186,12 @@ def anomaly_model_train(*, now=None, window_days=TRAINING_WINDOW_DAYS, min_accou
                     "flagged_share": round(float((scores > threshold).mean()), 4),
                     "score_median": round(float(np.median(scores)), 4),
                 },
-                peer_statistics=peer_statistics(matrix, products),
+                peer_statistics=peer_statistics(
+                    matrix,
+                    products,
+                    segments=segments,
+                    segment_set_id=segment_set.pk if segments is not None else None,
+                ),
                 threshold=threshold,
                 trained_from=now - timedelta(days=window_days),
                 trained_to=now,

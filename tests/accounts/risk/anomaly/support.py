@@ -86,8 +86,10 @@ def quiet_matrix(rows=400, seed=3):
     return np.column_stack([columns[name] for name in FEATURES])
 
 
-def trained_version(*, status=AnomalyModelVersion.Status.ACTIVE, product="revolving"):
-    """A version fitted on quiet_matrix, its artefact in PRIVATE_MEDIA_ROOT."""
+def trained_version(*, status=AnomalyModelVersion.Status.ACTIVE, product="revolving", statistics=None):
+    """A version fitted on quiet_matrix, its artefact in PRIVATE_MEDIA_ROOT; its peer figures
+    are ``statistics`` when given, else quiet_matrix's under ``product`` (no segment section,
+    as versions trained before segments existed)."""
     matrix = quiet_matrix()
     model, threshold, _scores = model_fit(matrix)
     name, digest = artefact_write(model)
@@ -97,7 +99,7 @@ def trained_version(*, status=AnomalyModelVersion.Status.ACTIVE, product="revolv
         features=list(FEATURES),
         parameters=dict(PARAMETERS),
         metrics={"training_accounts": len(matrix)},
-        peer_statistics=peer_statistics(matrix, [product] * len(matrix)),
+        peer_statistics=statistics or peer_statistics(matrix, [product] * len(matrix)),
         threshold=threshold,
         trained_from=NOW - timedelta(days=90),
         trained_to=NOW - timedelta(days=1),

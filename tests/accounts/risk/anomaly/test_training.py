@@ -5,6 +5,7 @@ import hashlib
 from datetime import timedelta
 
 import pytest
+from django.utils import translation
 
 from accounts.models import AnomalyModelVersion
 from accounts.risk.anomaly import services
@@ -22,7 +23,7 @@ def test_training_with_too_little_data_is_refused_and_stores_nothing(private_med
     for _ in range(3):
         quiet_account()
 
-    with pytest.raises(PortalError) as refused:
+    with translation.override("en"), pytest.raises(PortalError) as refused:
         services.anomaly_model_train(now=NOW, min_accounts=10)
 
     assert refused.value.code == "too_little_data"
