@@ -1,5 +1,6 @@
-"""The page gallery (issue 15, "Done when"): every borrower page at 390 and 1280 px in both
-languages, saved as ``test-artifacts/gallery-<page>-<lang>-<width>.png``. Each page must be in
+"""The page gallery (issue 15, "Done when"): every borrower page, the repayment options and an
+offer included, at 390 and 1280 px in both languages, saved as
+``test-artifacts/gallery-<page>-<lang>-<width>.png``. Each page must be in
 the requested language (html lang, its section marked in the navigation, the footer's heading),
 have one h1, never scroll sideways, and pass axe (every visit is checked)."""
 
@@ -8,8 +9,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from accounts.credit import offers
 from accounts.credit.services import limit_change_apply
-from accounts.models import CreditAccount, LimitChange
+from accounts.models import CreditAccount, LimitChange, LimitOffer
 from appeals.services import appeal_submit
 from education.services import reports as report_services
 from portal.models import Notification
@@ -43,6 +45,14 @@ def _borrower_with_everything(language):
         desired_outcome="restore",
     )
     report = report_services.health_report_generate(user=borrower, month=OCTOBER, now=RUN_AT)
+    CreditAccount.objects.filter(pk=account.pk).update(repayment_source_masked="招商银行 ****1234")
+    offers.limit_offer_make(
+        account=account,
+        offered_limit=Decimal("36000.00"),
+        reason_zh="过去 90 天内您的信用评分上升了 45 分。",
+        reason_en="Your credit score rose 45 points in the last 90 days.",
+        source=LimitOffer.Source.POLICY,
+    )
     return borrower, account, appeal, report
 
 
@@ -61,6 +71,12 @@ def _pages(account, appeal, report, notice):
         ("article", "/learn/repaying-on-time/", "Learn"),
         ("reports", reverse("health_report_list"), "Health reports"),
         ("report", reverse("health_report_detail", args=[report.pk]), "Health reports"),
+        ("repayment-options", reverse("repayment_options", args=[account.pk]), None),
+        ("repayment-early", reverse("repayment_early", args=[account.pk]), None),
+        ("repayment-due-day", reverse("repayment_due_day", args=[account.pk]), None),
+        ("repayment-autopay", reverse("repayment_autopay", args=[account.pk]), None),
+        ("repayment-hardship", reverse("repayment_hardship", args=[account.pk]), None),
+        ("offer", reverse("credit_offer", args=[account.pk, LimitOffer.objects.get(account=account).pk]), None),
         ("settings", reverse("account_settings"), "Account settings"),
         ("preferences", reverse("communication_preferences"), "Health reports"),
     ]
