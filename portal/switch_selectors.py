@@ -9,38 +9,19 @@ the shared cache and no query. A copy is kept at most SWITCHES_MAX_AGE seconds a
 process that fell back to its own memory while Redis was unreachable still sees a change soon.
 Code that must not act on a stale copy (deciding a policy chunk) passes ``fresh=True``."""
 
-import time
-import uuid
-
-from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone
 
+from portal.process_cache import ProcessCopy
 from portal.switch_models import EmergencySwitch, ServiceNotice
 
 SWITCHES_VERSION_KEY = "portal:switches:version"
 SWITCHES_MAX_AGE = 30
-_switches = {"version": None}
-
-
-def _version():
-    version = cache.get(SWITCHES_VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        if not cache.add(SWITCHES_VERSION_KEY, version, timeout=None):
-            version = cache.get(SWITCHES_VERSION_KEY) or version
-    return version
 
 
 def switches_changed():
     """Every process must read the switches and notices again (now, and after the commit, so
     no process keeps a copy read before it)."""
-
-    def bump():
-        cache.set(SWITCHES_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-
-    bump()
-    transaction.on_commit(bump)
+    SWITCHES.changed()
 
 
 def _load():
@@ -60,15 +41,11 @@ def _load():
     }
 
 
+SWITCHES = ProcessCopy(key=SWITCHES_VERSION_KEY, load=_load, max_age=SWITCHES_MAX_AGE)
+
+
 def _current(*, fresh=False):
-    if fresh:
-        return _load()
-    version = _version()
-    current = _switches
-    if current["version"] != version or time.monotonic() - current["loaded"] > SWITCHES_MAX_AGE:
-        current = {"version": version, "loaded": time.monotonic(), **_load()}
-        globals()["_switches"] = current
-    return current
+    return _load() if fresh else SWITCHES.get()
 
 
 def decisions_paused(*, fresh=False):

@@ -4,13 +4,9 @@ Published content is public; progress and quiz attempts are read only for the pe
 Every function here does a fixed number of queries, whatever the amount of content."""
 
 import copy
-import time
-import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Case, CharField, Count, F, IntegerField, Prefetch, Q, Value, When
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404
@@ -23,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import CreditAccount, RepaymentInstallment
 from education.models import Article, ArticleRead, Choice, Question, Quiz, QuizAttempt, Topic
 from education.selectors import advice
+from portal.process_cache import ProcessCopy
 
 # Searches look at no more than this many characters of the query and return at most this
 # many articles: the catalogue is small, and a bounded answer keeps the page fast.
@@ -37,15 +34,10 @@ REPAYMENT_ARTICLE = "repaying-on-time"
 
 # The catalogue (the published articles, and which of them have a quiz) is the same for every
 # borrower and changes only when staff edit it, so each process keeps a copy for the dashboard's
-# learning summary, tagged with a version kept in the shared cache. Any save or delete of an
-# article, quiz or topic gives the catalogue a new version (at once, and again when its
-# transaction commits, so no process keeps a copy read before the commit), and every process
-# reloads on its next read. A copy is kept at most this many seconds anyway: a change that
-# reaches the database without these signals (raw SQL, or while the shared cache is unreachable
-# and each process falls back to its own memory) shows within that time.
+# learning summary (portal.process_cache): any save or delete of an article, quiz or topic gives
+# it a new version, and a copy is kept at most CATALOGUE_MAX_AGE seconds anyway.
 CATALOGUE_VERSION_KEY = "education:catalogue:version"
 CATALOGUE_MAX_AGE = 60
-_catalogue = {"version": None}
 
 
 def _language(language=None):
@@ -112,7 +104,7 @@ def article_list(*, language=None, topic=None):
     if topic is None:
         articles, _quizzes = _catalogue_get(_language(language))
         return [copy.copy(article) for article in articles]
-    published = _catalogue_current()["published"]
+    published = CATALOGUE.get()["published"]
     return _preferred_versions([copy.copy(a) for a in published if a.topic_id == topic.pk], _language(language))
 
 
@@ -278,23 +270,9 @@ def _progress_slugs(*, user):
     return read, done
 
 
-def _catalogue_version():
-    version = cache.get(CATALOGUE_VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        if not cache.add(CATALOGUE_VERSION_KEY, version, timeout=None):
-            version = cache.get(CATALOGUE_VERSION_KEY) or version
-    return version
-
-
 def catalogue_changed(**kwargs):
     """Signal receiver: the catalogue changed, every process must read it again."""
-
-    def bump():
-        cache.set(CATALOGUE_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-
-    bump()
-    transaction.on_commit(bump)
+    CATALOGUE.changed()
 
 
 def catalogue_watch():
@@ -305,31 +283,25 @@ def catalogue_watch():
         post_delete.connect(
             catalogue_changed, sender=sender, dispatch_uid=f"catalogue_changed_delete_{sender.__name__}"
         )
-    advice.reasons_watch()
 
 
-def _catalogue_current():
-    """This process's copy of the catalogue, read again when its version changed or it is old."""
-    version = _catalogue_version()
-    current = _catalogue
-    if current["version"] != version or time.monotonic() - current["loaded"] > CATALOGUE_MAX_AGE:
-        published = list(_published())
-        current = {
-            "version": version,
-            "loaded": time.monotonic(),
-            "published": published,
-            "quizzes": {article.slug for article in published if _has_quiz(article)},
-            "languages": {},
-        }
-        globals()["_catalogue"] = current
-    return current
+def _catalogue_load():
+    published = list(_published())
+    return {
+        "published": published,
+        "quizzes": {article.slug for article in published if _has_quiz(article)},
+        "languages": {},
+    }
+
+
+CATALOGUE = ProcessCopy(key=CATALOGUE_VERSION_KEY, load=_catalogue_load, max_age=CATALOGUE_MAX_AGE)
 
 
 def _catalogue_get(language):
     """The catalogue in ``language`` (see CATALOGUE_VERSION_KEY): the published articles one
     version per slug, and the slugs with a quiz. One query when this process (re)loads it, none
     otherwise. Callers must not change what it holds."""
-    current = _catalogue_current()
+    current = CATALOGUE.get()
     if language not in current["languages"]:
         # Copies: _preferred_versions marks each with is_fallback, which depends on the language.
         articles = _preferred_versions([copy.copy(article) for article in current["published"]], language)

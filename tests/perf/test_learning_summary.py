@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from education.models import Article, ArticleRead
 from education.selectors import content, learning_summary_get
+from portal import process_cache
 from tests.education.factories import ArticleFactory, TopicFactory, quiz_for
 from tests.factories import BorrowerFactory, credit_account
 
@@ -83,9 +84,9 @@ def test_a_save_bumps_the_version_again_when_it_commits(django_capture_on_commit
     borrower = _borrower()
     with django_capture_on_commit_callbacks(execute=True):
         ArticleFactory(slug="another-guide", language="en", topic=TopicFactory(), is_published=True)
-        during = content._catalogue_version()
+        during = content.CATALOGUE.version()
         _summary(borrower)
-    assert content._catalogue_version() != during
+    assert content.CATALOGUE.version() != during
 
 
 def test_a_change_that_bypassed_the_signals_shows_within_the_maximum_age():
@@ -94,8 +95,8 @@ def test_a_change_that_bypassed_the_signals_shows_within_the_maximum_age():
     slug = Article.objects.published().values_list("slug", flat=True).first()
     Article.objects.filter(slug=slug).update(is_published=False)  # no signal: raw update
     assert _summary(borrower)["articles_total"] == before  # the process's copy, for now
-    later = content.time.monotonic() + content.CATALOGUE_MAX_AGE + 1
-    with mock.patch.object(content.time, "monotonic", return_value=later):
+    later = process_cache.time.monotonic() + content.CATALOGUE_MAX_AGE + 1
+    with mock.patch.object(process_cache.time, "monotonic", return_value=later):
         assert _summary(borrower)["articles_total"] == before - 1
 
 
