@@ -16,3 +16,7 @@ class AccountsConfig(AppConfig):
         from accounts.repayment import services as repayment_services
 
         repayment_services.outcome_handlers_register()
+        # Each process's copy of the reason codes is marked stale when staff edit one.
+        from accounts.credit import reasons
+
+        reasons.reasons_watch()

@@ -15,7 +15,8 @@ from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from accounts.models import ClosureRequest, LimitChange, ReasonCode, RiskSignal
+from accounts.credit.reasons import reasons_for
+from accounts.models import ClosureRequest, LimitChange, RiskSignal
 from accounts.risk.records import decision_record_present, limit_change_record
 from appeals.decision_records import closure_request_appeal_deadline, limit_change_appealable
 from appeals.models import Appeal, AppealEvent, AppealMessage, EvidenceFile
@@ -58,8 +59,7 @@ def appealable_change_get(*, user, change_id):
     )
     if not limit_change_appealable(change):
         raise Http404
-    change.reasons = list(ReasonCode.objects.filter(code__in=change.reason_codes))
-    change.reasons.sort(key=lambda reason: change.reason_codes.index(reason.code))
+    change.reasons = reasons_for(change.reason_codes)
     return change
 
 
@@ -211,7 +211,6 @@ def appeal_review_get(*, appeal_id):
             "signals": [],
             **appeal_thread(appeal=appeal, staff=True),
         }
-    reasons = ReasonCode.objects.in_bulk(change.reason_codes)
     # The decision record as filed with the appeal (older appeals: as the ledger holds it now).
     record = appeal.decision_snapshot.get("record") or limit_change_record(change)
     signals = list(
@@ -223,7 +222,7 @@ def appeal_review_get(*, appeal_id):
         "appeal": appeal,
         "change": change,
         "clearance_case": getattr(change, "clearance_case", None) if change.kind == "clearance" else None,
-        "reasons": [reasons[code] for code in change.reason_codes if code in reasons],
+        "reasons": reasons_for(change.reason_codes),
         "signals": signals,
         "decision_record": decision_record_present(record),
         **appeal_thread(appeal=appeal, staff=True),
@@ -236,8 +235,7 @@ def appeal_decision_get(*, appeal):
     change = appeal.limit_change
     if change is None:
         return None
-    catalogue = ReasonCode.objects.in_bulk(change.reason_codes)
-    change.reasons = [catalogue[code] for code in change.reason_codes if code in catalogue]
+    change.reasons = reasons_for(change.reason_codes)
     return change
 
 

@@ -8,13 +8,13 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from accounts.credit.reasons import reasons_for
 from accounts.models import (
     CreditAccount,
     CreditScore,
     IncreaseOffersOptOut,
     LimitChange,
     LimitOffer,
-    ReasonCode,
     RepaymentInstallment,
 )
 
@@ -30,12 +30,10 @@ def credit_account_get(*, user, account_id):
 
 
 def limit_change_list(*, user, account):
-    """The account's ledger, newest first, with reason codes resolved in one query."""
+    """The account's ledger, newest first, with reason codes resolved from the catalogue."""
     changes = list(LimitChange.objects.for_user(user).filter(account=account).order_by("-sequence"))
-    codes = {code for change in changes for code in change.reason_codes}
-    catalogue = ReasonCode.objects.in_bulk(codes)
     for change in changes:
-        change.reasons = [catalogue[code] for code in change.reason_codes if code in catalogue]
+        change.reasons = reasons_for(change.reason_codes)
     return changes
 
 

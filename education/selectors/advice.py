@@ -3,16 +3,11 @@ line, and why, in words that name the real reason and the line's state. Only the
 each line counts (a restored line needs no advice about the cut), and only a change the lender
 made: a borrower lowering or closing their own line is never told it happened "to" them."""
 
-import time
-import uuid
-
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import OuterRef, Subquery
-from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
-from accounts.models import CreditAccount, LimitChange, ReasonCode
+from accounts.credit.reasons import reason_catalogue
+from accounts.models import CreditAccount, LimitChange
 from accounts.models.credit import APPEALABLE_KINDS
 
 APPEAL_ARTICLE = "how-to-appeal-a-decision"
@@ -48,53 +43,8 @@ def reasons_of(changes):
     codes = {code for change in changes for code in change.reason_codes}
     if not codes:
         return {}
-    catalogue = _reasons_current()["by_code"]
+    catalogue = reason_catalogue()
     return {code: catalogue[code] for code in codes if code in catalogue}
-
-
-# The reason-code catalogue (a few dozen rows) changes only when staff edit it, so each process
-# keeps a copy tagged with a version in the shared cache, as the article catalogue does
-# (``content.CATALOGUE_VERSION_KEY``): a save or delete of a reason code gives it a new version
-# (at once and again on commit) and every process reloads on its next read; a copy is kept at
-# most REASONS_MAX_AGE seconds anyway.
-REASONS_VERSION_KEY = "education:reasons:version"
-REASONS_MAX_AGE = 60
-_reasons = {"version": None}
-
-
-def _reasons_version():
-    version = cache.get(REASONS_VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        if not cache.add(REASONS_VERSION_KEY, version, timeout=None):
-            version = cache.get(REASONS_VERSION_KEY) or version
-    return version
-
-
-def reasons_changed(**kwargs):
-    """Signal receiver: a reason code changed, every process must read the catalogue again."""
-
-    def bump():
-        cache.set(REASONS_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-
-    bump()
-    transaction.on_commit(bump)
-
-
-def reasons_watch():
-    """Connected by EducationConfig.ready() (through ``content.catalogue_watch``)."""
-    post_save.connect(reasons_changed, sender=ReasonCode, dispatch_uid="education_reasons_changed_save")
-    post_delete.connect(reasons_changed, sender=ReasonCode, dispatch_uid="education_reasons_changed_delete")
-
-
-def _reasons_current():
-    version = _reasons_version()
-    current = _reasons
-    if current["version"] != version or time.monotonic() - current["loaded"] > REASONS_MAX_AGE:
-        by_code = {reason.code: reason for reason in ReasonCode.objects.all()}
-        current = {"version": version, "loaded": time.monotonic(), "by_code": by_code}
-        globals()["_reasons"] = current
-    return current
 
 
 def _lender_changes(changes):
