@@ -12,13 +12,14 @@ from rest_framework import status
 from accounts.credit import offers
 from accounts.integration.fields import Moment, Number, Text
 from accounts.integration.services.idempotency import Answer
-from accounts.integration.services.rows import ACCOUNT_EXTERNAL_ID, NON_FIELD, Row, RowKind, accounts_resolve
+from accounts.integration.services.rows import ACCOUNT_EXTERNAL_ID, NON_FIELD, Row, RowFields, accounts_resolve
 from accounts.models import CreditAccount, LimitOffer
 from portal.exceptions import PortalError
 
 
-class LimitOfferRequest(RowKind):
-    """The body of one call, checked by the same field parsers as the batch endpoints."""
+class LimitOfferRequest(RowFields):
+    """The body of one call, checked by the same field parsers as the batch endpoints (one offer,
+    made by ``integration_limit_offer_make``, not a batch of rows)."""
 
     name = "limit-offers"
     key_field = "account_external_id"
@@ -38,9 +39,6 @@ class LimitOfferRequest(RowKind):
 
     def check(self, rows):
         return accounts_resolve(rows)
-
-    def write(self, rows, *, actor):
-        raise NotImplementedError("an offer is made by integration_limit_offer_make")
 
 
 def _refusal(errors, status_code=status.HTTP_400_BAD_REQUEST, code="invalid"):

@@ -72,9 +72,9 @@ def actor_label(actor):
     return None if actor is not None else CORE_SYSTEM_LABEL
 
 
-class RowKind(abc.ABC):
-    """One kind of data the core system sends. Subclasses declare ``fields`` (name → parser) and
-    the key that identifies a row, and implement ``check`` and ``write``."""
+class RowFields(abc.ABC):
+    """The fields of what the core system sends, checked by the shared parsers. Subclasses declare
+    ``fields`` (name → parser) and the key that identifies a row, and implement ``check``."""
 
     name = ""
     key_field = "external_id"
@@ -135,6 +135,11 @@ class RowKind(abc.ABC):
     @abc.abstractmethod
     def check(self, rows):
         """Errors of rows that need the database to tell (unknown accounts, conflicts)."""
+
+
+class RowKind(RowFields):
+    """One kind of data the core system sends in batches of rows: checked as ``RowFields``, then
+    written together (``write``)."""
 
     @abc.abstractmethod
     def write(self, rows, *, actor):
